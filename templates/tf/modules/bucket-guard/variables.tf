@@ -1,0 +1,111 @@
+variable "bucket" {
+  description = "Name of the existing S3 bucket the GuardDuty finding is about."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9._-]+$", var.bucket))
+    error_message = "tfremedy: bucket must be a non-empty S3 bucket name made of letters, digits, '.', '_' and '-'."
+  }
+}
+
+variable "account_id" {
+  description = "AWS account the bucket belongs to, per the GuardDuty finding. The plan fails if the provider is authenticated to another account."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "tfremedy: account_id must be a 12-digit AWS account id."
+  }
+}
+
+variable "existing_policy" {
+  description = "Whether the bucket already has a bucket policy: \"read\" (merge with it), \"none\" (it has none) or \"unknown\" (the plan fails until someone checks)."
+  type        = string
+  default     = "unknown"
+  nullable    = false
+
+  validation {
+    condition     = contains(["unknown", "none", "read"], var.existing_policy)
+    error_message = "tfremedy: existing_policy must be one of \"unknown\", \"none\" or \"read\"."
+  }
+}
+
+variable "deny_cidrs" {
+  description = "Source addresses to deny on the bucket, as CIDRs (IPv4 and IPv6 may be mixed). Empty: no deny statement."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for c in var.deny_cidrs : can(cidrhost(c, 0))])
+    error_message = "tfremedy: every deny_cidrs entry must be a CIDR such as 198.51.100.7/32 or 2001:db8::1/128 (a bare address needs /32 or /128)."
+  }
+}
+
+variable "enable_tls_only" {
+  description = "Deny requests that do not use TLS, or use a TLS version below min_tls_version."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "min_tls_version" {
+  description = "Lowest TLS version accepted when enable_tls_only is true (compared numerically with s3:TlsVersion)."
+  type        = string
+  default     = "1.2"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^1\\.[0-3]$", var.min_tls_version))
+    error_message = "tfremedy: min_tls_version must be one of \"1.0\", \"1.1\", \"1.2\" or \"1.3\"."
+  }
+}
+
+variable "policy_size_limit" {
+  description = "Largest merged bucket policy, in bytes of minified JSON, that the plan accepts (S3 rejects policies over 20 KB)."
+  type        = number
+  default     = 20480
+  nullable    = false
+
+  validation {
+    condition     = contains([var.policy_size_limit], max(1, min(20480, floor(var.policy_size_limit))))
+    error_message = "tfremedy: policy_size_limit must be a whole number from 1 to 20480 (the S3 bucket policy limit)."
+  }
+}
+
+variable "enable_default_encryption" {
+  description = "Manage the bucket's default encryption (SSE-KMS or DSSE-KMS)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "sse_algorithm" {
+  description = "Default encryption algorithm: \"aws:kms\" (SSE-KMS, with an S3 Bucket Key) or \"aws:kms:dsse\" (DSSE-KMS)."
+  type        = string
+  default     = "aws:kms"
+  nullable    = false
+
+  validation {
+    condition     = contains(["aws:kms", "aws:kms:dsse"], var.sse_algorithm)
+    error_message = "tfremedy: sse_algorithm must be \"aws:kms\" or \"aws:kms:dsse\"."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key for default encryption. null: the AWS managed key aws/s3 (same-account access only)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = alltrue([for k in var.kms_key_arn[*] : can(regex("^arn:[a-z-]+:kms:", k))])
+    error_message = "tfremedy: kms_key_arn must be a KMS key or alias ARN (arn:<partition>:kms:...), or null."
+  }
+}
+
+variable "enable_public_access_block" {
+  description = "Manage the bucket's S3 Block Public Access settings, all four set to true."
+  type        = bool
+  default     = true
+  nullable    = false
+}

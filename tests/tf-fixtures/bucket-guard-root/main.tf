@@ -1,0 +1,33 @@
+# Validation fixture: calls the bucket-guard module the way the generated root does, with a
+# local map shaped like tfremedy_data.tf.
+locals {
+  tfremedy_buckets = {
+    "example-findings-data" = {
+      account_id      = "111122223333"
+      existing_policy = "read"
+      deny_cidrs      = ["198.51.100.23/32", "2001:db8::7/128"]
+      sse_algorithm   = null
+    }
+    "example-findings-archive" = {
+      account_id      = "111122223333"
+      existing_policy = "none"
+      deny_cidrs      = []
+      sse_algorithm   = "aws:kms:dsse"
+    }
+  }
+}
+
+module "bucket_guard" {
+  source   = "../../../templates/tf/modules/bucket-guard"
+  for_each = local.tfremedy_buckets
+
+  bucket          = each.key
+  account_id      = each.value.account_id
+  existing_policy = each.value.existing_policy
+  deny_cidrs      = each.value.deny_cidrs
+  sse_algorithm   = each.value.sse_algorithm
+}
+
+output "policy_statement_ids" {
+  value = { for k, m in module.bucket_guard : k => m.policy_statement_ids }
+}
