@@ -5,7 +5,12 @@
 //! between runs: it is read back (hcl-rs parses it, nothing is printed through hcl-rs) and merged, and
 //! values a human changed by hand win over what the tool would choose, except that CIDR lists are
 //! unioned. IPs in `ignore_cidrs` are never blocked again (the way to record "this is a partner's IP";
-//! deleting a line from `deny_cidrs` alone is undone by the next run over the same finding).
+//! deleting a line from `deny` alone is undone by the next run over the same finding).
+//!
+//! Each denied CIDR is one line, a one-line object holding the CIDR and the reason (the finding that
+//! named it): one-line objects are never aligned by `terraform fmt`, so adding an IP changes exactly one
+//! line, and the reviewer sees why each IP is there. The reason and the bucket's tags are finding text,
+//! escaped like every other value.
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -38,8 +43,18 @@ pub struct DataBucket {
     pub sse_algorithm: String,
     pub kms_key_arn: Option<String>,
     pub public_access_block: bool,
-    pub deny_cidrs: Vec<String>,
+    pub deny: Vec<DenyEntry>,
     pub ignore_cidrs: Vec<String>,
+    /// The bucket's tags as GuardDuty saw them: who owns the bucket, for the reviewer.
+    pub bucket_tags: BTreeMap<String, String>,
+}
+
+/// One denied CIDR and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DenyEntry {
+    pub cidr: String,
+    pub reason: String,
 }
 
 #[derive(Deserialize)]
@@ -88,23 +103,38 @@ fn check_bucket(name: &str, b: &DataBucket) -> Result<(), String> {
     if let Some(arn) = &b.kms_key_arn {
         crate::validate::kms_key_arn(arn).map_err(|e| format!("kms_key_arn: {e}"))?;
     }
-    for (field, list) in [("deny_cidrs", &b.deny_cidrs), ("ignore_cidrs", &b.ignore_cidrs)] {
-        for c in list {
-            c.parse::<IpNet>()
-                .map_err(|_| format!("{field}: expected a CIDR such as \"192.0.2.1/32\", found {c:?}"))?;
-        }
+    let deny = b.deny.iter().map(|d| ("deny", &d.cidr));
+    let ignore = b.ignore_cidrs.iter().map(|c| ("ignore_cidrs", c));
+    for (field, c) in deny.chain(ignore) {
+        c.parse::<IpNet>()
+            .map_err(|_| format!("{field}: expected a CIDR such as \"192.0.2.1/32\", found {c:?}"))?;
     }
     Ok(())
 }
 
 /// Sorts CIDRs by address family and address, drops duplicates and entries covered by another entry.
 pub fn normalise_cidrs(cidrs: impl IntoIterator<Item = IpNet>) -> Vec<String> {
-    let mut nets: Vec<IpNet> = cidrs.into_iter().map(|n| n.trunc()).collect();
-    nets.sort();
-    nets.dedup();
-    let all = nets.clone();
-    nets.retain(|n| !all.iter().any(|other| other != n && other.contains(n)));
-    nets.iter().map(IpNet::to_string).collect()
+    normalise_deny(cidrs.into_iter().map(|n| (n, String::new())))
+        .into_iter()
+        .map(|d| d.cidr)
+        .collect()
+}
+
+/// The same for deny entries; of two entries for one CIDR the first keeps its reason, so an IP named
+/// again by a later finding does not churn its line.
+pub fn normalise_deny(entries: impl IntoIterator<Item = (IpNet, String)>) -> Vec<DenyEntry> {
+    let mut nets: BTreeMap<IpNet, String> = BTreeMap::new();
+    for (net, reason) in entries {
+        nets.entry(net.trunc()).or_insert(reason);
+    }
+    let all: Vec<IpNet> = nets.keys().copied().collect();
+    nets.into_iter()
+        .filter(|(n, _)| !all.iter().any(|other| other != n && other.contains(n)))
+        .map(|(n, reason)| DenyEntry {
+            cidr: n.to_string(),
+            reason,
+        })
+        .collect()
 }
 
 #[cfg(test)]

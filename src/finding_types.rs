@@ -36,10 +36,10 @@ pub static FINDING_TYPES: &[FindingType] = malicious_ip_rows![
     "Discovery:S3/MaliciousIPCaller" => "discovery-s3-maliciousipcaller.json",
     "Discovery:S3/MaliciousIPCaller.Custom" => "discovery-s3-maliciousipcaller-custom.json",
     "Exfiltration:S3/MaliciousIPCaller" => "exfiltration-s3-maliciousipcaller.json",
-    "Exfiltration:S3/MaliciousIPCaller.Custom" => "synthetic-exfiltration-s3-maliciousipcaller-custom.json",
+    "Exfiltration:S3/MaliciousIPCaller.Custom" => "exfiltration-s3-maliciousipcaller-custom-synthetic.json",
     "Impact:S3/MaliciousIPCaller" => "impact-s3-maliciousipcaller.json",
-    "Impact:S3/MaliciousIPCaller.Custom" => "synthetic-impact-s3-maliciousipcaller-custom.json",
-    "UnauthorizedAccess:S3/MaliciousIPCaller" => "synthetic-unauthorizedaccess-s3-maliciousipcaller.json",
+    "Impact:S3/MaliciousIPCaller.Custom" => "impact-s3-maliciousipcaller-custom-synthetic.json",
+    "UnauthorizedAccess:S3/MaliciousIPCaller" => "unauthorizedaccess-s3-maliciousipcaller-synthetic.json",
     "UnauthorizedAccess:S3/MaliciousIPCaller.Custom" => "unauthorizedaccess-s3-maliciousipcaller-custom.json",
 ];
 

@@ -126,7 +126,7 @@ pub fn plan(
     let mut data = previous.unwrap_or_default();
     let mut buckets: BTreeMap<String, BucketPlan> = BTreeMap::new();
     let mut fixes_used = BTreeSet::new();
-    let mut ips: BTreeMap<String, BTreeSet<IpNet>> = BTreeMap::new();
+    let mut ips: BTreeMap<String, BTreeMap<IpNet, String>> = BTreeMap::new();
 
     for f in &findings {
         let row = finding_types::lookup(&f.finding_type)
@@ -167,7 +167,11 @@ pub fn plan(
             if row.fixes.contains(&FixId::DenyIps) {
                 match f.remote_ip() {
                     Some(ip) => {
-                        ips.entry(b.name.clone()).or_default().insert(IpNet::from(ip));
+                        // Findings are sorted, so the first to name an IP gives its reason.
+                        ips.entry(b.name.clone())
+                            .or_default()
+                            .entry(IpNet::from(ip))
+                            .or_insert_with(|| deny_reason(f));
                     }
                     None => {
                         warnings.insert(format!(
@@ -187,8 +191,9 @@ pub fn plan(
                 sse_algorithm: sse.into(),
                 kms_key_arn: key.clone(),
                 public_access_block: true,
-                deny_cidrs: Vec::new(),
+                deny: Vec::new(),
                 ignore_cidrs: Vec::new(),
+                bucket_tags: b.tags.iter().cloned().collect(),
             });
             if db.account_id != f.account_id {
                 return Err(PlanError::Conflict(format!(
@@ -212,22 +217,26 @@ pub fn plan(
             .unwrap_or_else(|| unreachable!("inserted above"));
         let ignore: Vec<IpNet> = db.ignore_cidrs.iter().filter_map(|c| c.parse().ok()).collect();
         let seen = ips.remove(name).unwrap_or_default();
-        entry.caller_cidrs = datafile::normalise_cidrs(seen.iter().copied());
-        let (ignored, blocked): (Vec<IpNet>, Vec<IpNet>) = seen
+        entry.caller_cidrs = datafile::normalise_cidrs(seen.keys().copied());
+        let (ignored, blocked): (Vec<_>, Vec<_>) = seen
             .into_iter()
-            .partition(|ip| ignore.iter().any(|net| net.contains(ip)));
-        entry.ignored_cidrs = ignored.iter().map(IpNet::to_string).collect();
-        let before: BTreeSet<String> = db.deny_cidrs.iter().cloned().collect();
-        let merged = datafile::normalise_cidrs(
-            db.deny_cidrs
-                .iter()
-                .filter_map(|c| c.parse::<IpNet>().ok())
-                .chain(blocked),
-        );
-        entry.new_cidrs = merged.iter().filter(|c| !before.contains(*c)).cloned().collect();
-        db.deny_cidrs = merged;
+            .partition(|(ip, _)| ignore.iter().any(|net| net.contains(ip)));
+        entry.ignored_cidrs = ignored.iter().map(|(ip, _)| ip.to_string()).collect();
+        let before: BTreeSet<String> = db.deny.iter().map(|d| d.cidr.clone()).collect();
+        let previous = db
+            .deny
+            .iter()
+            .filter_map(|d| Some((d.cidr.parse::<IpNet>().ok()?, d.reason.clone())));
+        db.deny = datafile::normalise_deny(previous.chain(blocked));
+        entry.new_cidrs = db
+            .deny
+            .iter()
+            .filter(|d| !before.contains(&d.cidr))
+            .map(|d| d.cidr.clone())
+            .collect();
+        let cidrs: Vec<String> = db.deny.iter().map(|d| d.cidr.clone()).collect();
 
-        let ours = policy::our_statements(&entry.partition, name, &db.deny_cidrs, db.tls_only);
+        let ours = policy::our_statements(&entry.partition, name, &cidrs, db.tls_only);
         let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
         let base = options.bucket_policies.get(name).unwrap_or(&empty);
         let merged = policy::merge(base, &ours);
@@ -289,6 +298,29 @@ fn encryption_target(b: &crate::model::Bucket) -> (&'static str, Option<String>,
         (Some(_), _) => (datafile::SSE_KMS, None, "unrecognised"),
         (None, _) => (datafile::SSE_KMS, None, "unknown"),
     }
+}
+
+/// Why an IP is denied, in one line of the data file: the finding that named it and what it says.
+fn deny_reason(f: &Finding) -> String {
+    let mut parts = vec![format!("{} {}", f.finding_type, f.id)];
+    if let Some(seen) = &f.first_seen {
+        parts.push(format!("first seen {seen}"));
+    }
+    if let Some(list) = &f.threat_list {
+        parts.push(format!("threat list {list}"));
+    }
+    if let Some(call) = &f.api_call {
+        let api = call.api.as_deref().unwrap_or("unknown API");
+        let outcome = call.error_code.as_deref().unwrap_or("succeeded");
+        parts.push(format!("{api} ({outcome})"));
+        if let Some(ua) = &call.user_agent {
+            parts.push(format!("user agent {ua}"));
+        }
+    }
+    if let Some(name) = f.principal.as_ref().and_then(|p| p.user_name.as_ref()) {
+        parts.push(format!("principal {name}"));
+    }
+    parts.join("; ")
 }
 
 /// Reader warnings, rendered for the plan.

@@ -107,7 +107,8 @@ pub struct BucketName {
     pub legacy: bool,
 }
 
-const BUCKET_RULES: &str = "expected an S3 bucket name (3-63 lowercase letters, digits, '.' and '-', \
+const BUCKET_RULES: &str =
+    "expected an S3 bucket name (3-63 lowercase letters, digits, '.' and '-', \
                             starting and ending with a letter or digit)";
 
 /// An S3 general-purpose bucket name. Names valid only under the legacy us-east-1 rules are
@@ -163,7 +164,11 @@ pub struct Arn<'a> {
 /// (GuardDuty's sample findings carry `arn:aws:kms:region:...`, which is well-formed); the resource
 /// may not contain wildcards, quotes, whitespace or template characters.
 pub fn arn(s: &str) -> Result<Arn<'_>, String> {
-    let fail = |why: &str| Err(format!("expected an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE), found {s:?}{why}"));
+    let fail = |why: &str| {
+        Err(format!(
+            "expected an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE), found {s:?}{why}"
+        ))
+    };
     if s.len() > 2048 {
         return fail(" (too long)");
     }
@@ -196,7 +201,10 @@ pub fn arn(s: &str) -> Result<Arn<'_>, String> {
     let resource_ok = !resource.is_empty()
         && resource.bytes().all(|b| {
             b.is_ascii_alphanumeric()
-                || matches!(b, b'_' | b'+' | b'=' | b',' | b'.' | b'@' | b':' | b'/' | b'-')
+                || matches!(
+                    b,
+                    b'_' | b'+' | b'=' | b',' | b'.' | b'@' | b':' | b'/' | b'-'
+                )
         });
     if !resource_ok {
         return fail(" (resource)");
@@ -263,6 +271,7 @@ pub fn guardduty_id(s: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -274,7 +283,15 @@ mod tests {
             ip("999.1.1.1").unwrap_err(),
             "expected an IPv4 or IPv6 address, found \"999.1.1.1\""
         );
-        for bad in ["10.0.0.0/8", " 1.2.3.4", "1.2.3.4 ", "", "fe80::1%eth0", "1.2.3", "01.2.3.4"] {
+        for bad in [
+            "10.0.0.0/8",
+            " 1.2.3.4",
+            "1.2.3.4 ",
+            "",
+            "fe80::1%eth0",
+            "1.2.3",
+            "01.2.3.4",
+        ] {
             assert!(ip(bad).is_err(), "{bad}");
         }
     }
@@ -282,7 +299,13 @@ mod tests {
     #[test]
     fn account_ids() {
         assert!(account_id("973743533182").is_ok());
-        for bad in ["97374353318", "9737435331820", "97374353318a", "", "٣٣٣٣٣٣٣٣٣٣٣٣"] {
+        for bad in [
+            "97374353318",
+            "9737435331820",
+            "97374353318a",
+            "",
+            "٣٣٣٣٣٣٣٣٣٣٣٣",
+        ] {
             assert!(account_id(bad).is_err(), "{bad}");
         }
     }
@@ -333,10 +356,18 @@ mod tests {
     #[test]
     fn bucket_names() {
         for good in ["res-guardduty", "my.bucket-1", "abc", &"a".repeat(63)] {
-            assert_eq!(bucket_name(good), Ok(BucketName { legacy: false }), "{good}");
+            assert_eq!(
+                bucket_name(good),
+                Ok(BucketName { legacy: false }),
+                "{good}"
+            );
         }
         for legacy in ["bucketName", "my_bucket", &"a".repeat(64), "-leading"] {
-            assert_eq!(bucket_name(legacy), Ok(BucketName { legacy: true }), "{legacy}");
+            assert_eq!(
+                bucket_name(legacy),
+                Ok(BucketName { legacy: true }),
+                "{legacy}"
+            );
         }
         for bad in [
             "ab",

@@ -58,7 +58,9 @@ impl<'v> Fields<'v> {
 pub(crate) fn finding(n: &Node<'_>, ctx: &mut Ctx<'_>) -> Result<Finding, InputError> {
     let obj = n.v.as_object();
     if !obj.is_some_and(is_guardduty) {
-        let product = n.get("productArn").and_then(|p| p.v.as_str().map(str::to_string));
+        let product = n
+            .get("productArn")
+            .and_then(|p| p.v.as_str().map(str::to_string));
         return Err(ctx.error(
             &n.key_path("productArn"),
             format!(
@@ -276,7 +278,11 @@ fn api_call(
     if let Some(action) = n.at(&["action", "awsApiCallAction"]) {
         return camel::api_call(ctx, &action).map(Some);
     }
-    let remote = match fields_remote(ctx, fields, "action/networkConnectionAction/remoteIpDetails/")? {
+    let remote = match fields_remote(
+        ctx,
+        fields,
+        "action/networkConnectionAction/remoteIpDetails/",
+    )? {
         Some(r) => Some(r),
         None => match n.at(&["action", "networkConnectionAction", "remoteIpDetails"]) {
             Some(r) => camel::remote(ctx, &r)?,
@@ -319,13 +325,25 @@ fn bucket(ctx: &mut Ctx<'_>, r: &Node<'_>) -> Result<Bucket, InputError> {
     let id = r.get("id");
     let id_text = id.as_ref().and_then(|i| i.v.as_str());
     let (name, name_path) = match (d("name"), id_text) {
-        (Some(Node { v: Value::String(s), path, .. }), _) => (s.clone(), path),
+        (
+            Some(Node {
+                v: Value::String(s),
+                path,
+                ..
+            }),
+            _,
+        ) => (s.clone(), path),
         (_, Some(s)) if s.starts_with("arn:") => {
-            let path = id.as_ref().map_or_else(|| r.key_path("id"), |i| i.path.clone());
+            let path = id
+                .as_ref()
+                .map_or_else(|| r.key_path("id"), |i| i.path.clone());
             let (name, _) = validate::s3_bucket_arn(s).map_err(|m| ctx.error(&path, m))?;
             (name.to_string(), path)
         }
-        (_, Some(s)) => (s.to_string(), id.as_ref().map_or_else(String::new, |i| i.path.clone())),
+        (_, Some(s)) => (
+            s.to_string(),
+            id.as_ref().map_or_else(String::new, |i| i.path.clone()),
+        ),
         _ => {
             return Err(ctx.error(
                 &r.key_path("id"),
@@ -347,7 +365,9 @@ fn bucket(ctx: &mut Ctx<'_>, r: &Node<'_>) -> Result<Bucket, InputError> {
         .and_then(|rule| rule.get("applyServerSideEncryptionByDefault"));
     let encryption = rule.map(|e| Encryption {
         encryption_type: ctx.opt_text(&e, "sSEAlgorithm"),
-        kms_key_arn: e.get("kMSMasterKeyID").and_then(|k| camel::kms_arn(ctx, &k)),
+        kms_key_arn: e
+            .get("kMSMasterKeyID")
+            .and_then(|k| camel::kms_arn(ctx, &k)),
     });
     let public_access = d("publicAccessBlockConfiguration").map(|b| PublicAccess {
         bucket_block_public_access: Some(camel::block(ctx, &b)),
@@ -360,7 +380,10 @@ fn bucket(ctx: &mut Ctx<'_>, r: &Node<'_>) -> Result<Bucket, InputError> {
     }) = r.get("tags")
     {
         for (k, v) in map {
-            tags.push((k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)));
+            tags.push((
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            ));
         }
     }
     Ok(Bucket {

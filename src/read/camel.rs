@@ -12,13 +12,32 @@ use crate::model::{
 use crate::validate;
 use serde_json::Value;
 
-const TYPE_EXPECTED: &str = "a GuardDuty finding type such as \"Discovery:S3/MaliciousIPCaller.Custom\"";
+const TYPE_EXPECTED: &str =
+    "a GuardDuty finding type such as \"Discovery:S3/MaliciousIPCaller.Custom\"";
 
 pub(crate) fn finding(n: &Node<'_>, ctx: &mut Ctx<'_>) -> Result<Finding, InputError> {
     let (finding_type, _) = ctx.req_str(n, "type", TYPE_EXPECTED)?;
-    let account_id = checked(ctx, n, "accountId", "a 12-digit AWS account id", validate::account_id)?;
-    let region = checked(ctx, n, "region", "an AWS region such as \"us-east-2\"", validate::region)?;
-    let id = checked(ctx, n, "id", "a GuardDuty finding id", validate::guardduty_id)?;
+    let account_id = checked(
+        ctx,
+        n,
+        "accountId",
+        "a 12-digit AWS account id",
+        validate::account_id,
+    )?;
+    let region = checked(
+        ctx,
+        n,
+        "region",
+        "an AWS region such as \"us-east-2\"",
+        validate::region,
+    )?;
+    let id = checked(
+        ctx,
+        n,
+        "id",
+        "a GuardDuty finding id",
+        validate::guardduty_id,
+    )?;
     let partition = match n.get("partition") {
         Some(_) => checked(ctx, n, "partition", "an AWS partition", validate::partition)?,
         None => validate::partition_for_region(&region).to_string(),
@@ -259,12 +278,15 @@ fn bucket(ctx: &mut Ctx<'_>, n: &Node<'_>) -> Result<Bucket, InputError> {
     });
     let public_access = n.get("publicAccess").map(|p| {
         let config = p.get("permissionConfiguration");
-        let bucket_level = config.as_ref().and_then(|c| c.get("bucketLevelPermissions"));
+        let bucket_level = config
+            .as_ref()
+            .and_then(|c| c.get("bucketLevelPermissions"));
         let at = |keys: &[&str]| bucket_level.as_ref().and_then(|b| b.at(keys));
         PublicAccess {
             effective_permission: ctx.opt_text(&p, "effectivePermission"),
             acl_allows_public_read: ctx.flag(at(&["accessControlList", "allowsPublicReadAccess"])),
-            acl_allows_public_write: ctx.flag(at(&["accessControlList", "allowsPublicWriteAccess"])),
+            acl_allows_public_write: ctx
+                .flag(at(&["accessControlList", "allowsPublicWriteAccess"])),
             policy_allows_public_read: ctx.flag(at(&["bucketPolicy", "allowsPublicReadAccess"])),
             policy_allows_public_write: ctx.flag(at(&["bucketPolicy", "allowsPublicWriteAccess"])),
             bucket_block_public_access: at(&["blockPublicAccess"]).map(|b| block(ctx, &b)),

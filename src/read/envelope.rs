@@ -6,7 +6,8 @@ use super::{asff, camel, Item};
 use crate::error::InputError;
 use serde_json::{Map, Value};
 
-pub(crate) const EXPECTED: &str = "expected a GuardDuty finding (camelCase API/EventBridge-detail JSON), \
+pub(crate) const EXPECTED: &str =
+    "expected a GuardDuty finding (camelCase API/EventBridge-detail JSON), \
      a {\"Findings\": [...]} envelope, an EventBridge event, or a Security Hub ASFF finding";
 
 /// Arrays of arrays are accepted, but not without bound: a hostile file should not exhaust the stack
@@ -53,7 +54,16 @@ fn dispatch(
     if let Some(detail_type) = obj.get("detail-type") {
         eventbridge(&node, detail_type, file, line, sink);
     } else if asff::is_asff(obj) {
-        finding(&Node { case: Case::Pascal, ..node }, Kind::Asff, file, line, sink);
+        finding(
+            &Node {
+                case: Case::Pascal,
+                ..node
+            },
+            Kind::Asff,
+            file,
+            line,
+            sink,
+        );
     } else if let Some(list) = obj.get("Findings").or_else(|| obj.get("findings")) {
         let pascal = obj.contains_key("Findings");
         let list_node = match node.get("findings") {
@@ -86,9 +96,21 @@ fn dispatch(
     } else if looks_like(obj, ["accountId", "schemaVersion", "type"]) {
         finding(&node, Kind::Camel, file, line, sink);
     } else if looks_like(obj, ["AccountId", "SchemaVersion", "Type"]) {
-        finding(&Node { case: Case::Pascal, ..node }, Kind::Pascal, file, line, sink);
+        finding(
+            &Node {
+                case: Case::Pascal,
+                ..node
+            },
+            Kind::Pascal,
+            file,
+            line,
+            sink,
+        );
     } else {
-        sink(Item::Error(error(path, format!("{EXPECTED}, found {}", describe(obj)))));
+        sink(Item::Error(error(
+            path,
+            format!("{EXPECTED}, found {}", describe(obj)),
+        )));
     }
 }
 
@@ -140,7 +162,10 @@ fn eventbridge(
             file,
             line,
             detail.path.clone(),
-            format!("expected the GuardDuty finding object, found {}", kind(detail.v)),
+            format!(
+                "expected the GuardDuty finding object, found {}",
+                kind(detail.v)
+            ),
         ))),
         None => sink(Item::Error(InputError::new(
             file,

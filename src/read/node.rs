@@ -224,7 +224,10 @@ impl<'a> Ctx<'a> {
             other => {
                 self.warn(
                     &n.path,
-                    format!("expected true or false, found {}; read as false", kind(other)),
+                    format!(
+                        "expected true or false, found {}; read as false",
+                        kind(other)
+                    ),
                 );
                 false
             }
@@ -260,7 +263,10 @@ impl<'a> Ctx<'a> {
         parsed.unwrap_or_else(|| {
             self.warn(
                 &n.path,
-                format!("expected a non-negative integer, found {}; read as 0", kind(n.v)),
+                format!(
+                    "expected a non-negative integer, found {}; read as 0",
+                    kind(n.v)
+                ),
             );
             0
         })
@@ -293,7 +299,10 @@ fn epoch_to_rfc3339(secs: f64) -> Option<String> {
     // The range check above keeps the value well inside i64.
     #[allow(clippy::cast_possible_truncation)]
     let total_ms = total_ms as i64;
-    let (days, ms_of_day) = (total_ms.div_euclid(86_400_000), total_ms.rem_euclid(86_400_000));
+    let (days, ms_of_day) = (
+        total_ms.div_euclid(86_400_000),
+        total_ms.rem_euclid(86_400_000),
+    );
     let (y, m, d) = civil_from_days(days);
     let (h, min, s, ms) = (
         ms_of_day / 3_600_000,
@@ -323,6 +332,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -340,7 +350,10 @@ mod tests {
             epoch_to_rfc3339(1513609200000.0).as_deref(),
             Some("2017-12-18T15:00:00Z")
         );
-        assert_eq!(epoch_to_rfc3339(0.0).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(
+            epoch_to_rfc3339(0.0).as_deref(),
+            Some("1970-01-01T00:00:00Z")
+        );
         assert_eq!(epoch_to_rfc3339(-1.0), None);
     }
 

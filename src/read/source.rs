@@ -118,6 +118,13 @@ fn is_blank(line: &[u8]) -> bool {
     line.iter().all(u8::is_ascii_whitespace)
 }
 
+/// A line without its line ending, so that serde_json reports a truncated line at its last column
+/// rather than at column 0 of a line that does not exist.
+fn without_newline(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
 /// Reads one line into `buf` (appending); `Ok(false)` at end of input.
 fn next_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     loop {
@@ -133,7 +140,8 @@ fn next_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<boo
 /// JSON value, the input is JSON Lines (or a one-line document, if nothing follows); otherwise it is
 /// the start of a single, multi-line document.
 fn documents(name: &str, reader: &mut dyn BufRead, io_what: &str, sink: &mut dyn FnMut(Item)) {
-    let fail = |line: Option<u64>, e: &std::io::Error| Item::Error(io_error(name, line, io_what, e));
+    let fail =
+        |line: Option<u64>, e: &std::io::Error| Item::Error(io_error(name, line, io_what, e));
     // Leading blank lines stay in `buf` so that serde_json's line numbers match the file's.
     let mut buf = Vec::new();
     let mut line_no: u64 = 0;
@@ -160,7 +168,7 @@ fn documents(name: &str, reader: &mut dyn BufRead, io_what: &str, sink: &mut dyn
     if buf.starts_with(b"\xef\xbb\xbf") {
         buf.drain(..3);
     }
-    match serde_json::from_slice::<Value>(&buf) {
+    match serde_json::from_slice::<Value>(without_newline(&buf)) {
         Ok(first) => lines(name, reader, io_what, Some((line_no, first)), line_no, sink),
         Err(e) if e.is_eof() => whole(name, reader, io_what, buf, sink),
         Err(e) => {
@@ -200,7 +208,7 @@ fn lines(
         if let Some((first_line, value)) = pending.take() {
             envelope::document(&value, "$", name, Some(first_line), sink);
         }
-        match serde_json::from_slice::<Value>(&buf) {
+        match serde_json::from_slice::<Value>(without_newline(&buf)) {
             Ok(value) => {
                 confirmed = true;
                 envelope::document(&value, "$", name, Some(line_no), sink);
@@ -280,7 +288,9 @@ fn emit_all(name: &str, buf: &[u8], values: Vec<(usize, Value)>, sink: &mut dyn 
         // Several concatenated documents are told apart by the line each starts on.
         let line = several.then(|| {
             let newlines = buf[..start].iter().filter(|&&b| b == b'\n').count();
-            u64::try_from(newlines).unwrap_or(u64::MAX).saturating_add(1)
+            u64::try_from(newlines)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1)
         });
         envelope::document(&value, "$", name, line, sink);
     }

@@ -149,11 +149,8 @@ mod tests {
             "{{ tera }}",
         ] {
             let src = format!("v = \"{}\"\n", hcl(s));
-            let body: hcl::Body = hcl::from_str(&src).unwrap();
-            let attr = body.attributes().next().unwrap();
-            let value: hcl::Value = hcl::from_str::<hcl::Value>(&src).unwrap();
-            let _ = attr;
-            assert_eq!(value["v"], hcl::Value::String(s.to_string()), "{src}");
+            let value: serde_json::Value = hcl::from_str(&src).unwrap();
+            assert_eq!(value["v"], serde_json::Value::String(s.to_string()), "{src}");
         }
     }
 

@@ -7,7 +7,7 @@ module "bucket_guard" {
   bucket                     = each.key
   account_id                 = each.value.account_id
   existing_policy            = each.value.existing_policy
-  deny_cidrs                 = each.value.deny_cidrs
+  deny_cidrs                 = each.value.deny[*].cidr
   enable_tls_only            = each.value.tls_only
   enable_default_encryption  = each.value.default_encryption
   sse_algorithm              = each.value.sse_algorithm

@@ -1,0 +1,136 @@
+//! Helpers shared by the integration tests: running the binary, reading a generated tree, and running
+//! the offline Terraform validators (tools/tf-validators) on it.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> String {
+    root()
+        .join("tests/fixtures/findings")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+pub fn tfremedy() -> Command {
+    let mut cmd = Command::cargo_bin("tfremedy").expect("binary builds");
+    cmd.current_dir(root());
+    cmd
+}
+
+#[track_caller]
+pub fn remediate(inputs: &[String], out: &Path, extra: &[&str]) -> Output {
+    let out = tfremedy()
+        .arg("remediate")
+        .args(inputs)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("runs");
+    out
+}
+
+#[track_caller]
+pub fn remediate_ok(inputs: &[String], out: &Path) {
+    let o = remediate(inputs, out, &[]);
+    assert!(
+        o.status.success(),
+        "remediate failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Every file under `dir`, by relative path.
+pub fn tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    if !dir.exists() {
+        return files;
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).expect("prefix");
+            let text = std::fs::read_to_string(entry.path()).expect("utf-8 file");
+            files.insert(rel.to_string_lossy().replace('\\', "/"), text);
+        }
+    }
+    files
+}
+
+fn validators_home() -> PathBuf {
+    if let Ok(home) = std::env::var("TFVAL_HOME") {
+        return PathBuf::from(home);
+    }
+    let cache = std::env::var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache"));
+    cache.join("tf-validators")
+}
+
+/// Whether the validators are installed; under CI=true their absence is a failure, never a skip.
+pub fn validators_ready() -> bool {
+    let home = validators_home();
+    let ready = ["bin/tfhcl", "py/bin/python", "checkov/bin/checkov"]
+        .iter()
+        .all(|p| home.join(p).exists());
+    if !ready {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the Terraform validators are not installed in {} and CI=true: run \
+             `sh tools/tf-validators/validate-tf.sh --install` (scripts/test.sh does it)",
+            home.display()
+        );
+        eprintln!("SKIP validators: not installed (run scripts/test.sh, which installs them)");
+    }
+    ready
+}
+
+/// The two provider schemas every generated module must validate against.
+pub const SCHEMAS: &[(&str, &str, &str)] = &[
+    ("6.47.0", "aws-schema-subset.json", "aws-type-names.json"),
+    ("5.100.0", "aws-schema-subset-v5.100.0.json", "aws-type-names-v5.100.0.json"),
+];
+
+/// Runs all seven checks of validate-tf.sh on `dir` against both schemas; panics with the report.
+#[track_caller]
+pub fn validate(dir: &Path) {
+    if !validators_ready() {
+        return;
+    }
+    let tools = root().join("tools/tf-validators");
+    for (version, schema, names) in SCHEMAS {
+        let out = std::process::Command::new("sh")
+            .arg(tools.join("validate-tf.sh"))
+            .arg(dir)
+            .env("TFVAL_SCHEMA", tools.join(schema))
+            .env("TFVAL_NAMES", tools.join(names))
+            .env_remove("TFVAL_SKIP")
+            .env_remove("TFVAL_ALLOW_MISSING")
+            .env_remove("CHECKOV_SKIP")
+            .output()
+            .expect("validate-tf.sh runs");
+        let report = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && report.contains("failed: none") && report.contains("skipped: none"),
+            "validate-tf.sh {} (aws {version}) failed:\n{report}",
+            dir.display()
+        );
+    }
+}
+
+/// Validates a generated output tree: its root and its child module.
+#[track_caller]
+pub fn validate_output(out: &Path) {
+    validate(out);
+    validate(&out.join("modules/bucket-guard"));
+}

@@ -1,0 +1,368 @@
+//! End-to-end tests of the `tfremedy` binary: what a user runs, what lands in `--out`, and whether the
+//! result is real Terraform (the offline validators in tools/tf-validators run on every distinct output).
+
+mod support;
+
+use pretty_assertions::assert_eq;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+use support::*;
+
+const SEED: &str = "discovery-s3-maliciousipcaller-custom.json";
+
+fn seed_json() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(SEED)).unwrap()).unwrap()
+}
+
+fn write_json(dir: &Path, name: &str, v: &Value) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The registry's fixture of each supported type, plus every envelope of the seed.
+fn supported_inputs() -> Vec<String> {
+    let mut names: Vec<String> = tfremedy::finding_types::FINDING_TYPES
+        .iter()
+        .map(|t| t.fixture.to_string())
+        .collect();
+    for entry in std::fs::read_dir(root().join("tests/fixtures/findings")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.starts_with("discovery-s3-maliciousipcaller-custom-synthetic") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn seed_output_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    remediate_ok(&[fixture(SEED)], dir.path());
+    let files = tree(dir.path());
+    let names: Vec<&String> = files.keys().collect();
+    insta::assert_debug_snapshot!("seed_files", names);
+    for (name, content) in &files {
+        insta::assert_snapshot!(format!("seed__{}", name.replace('/', "__")), content);
+    }
+    let plan = tfremedy()
+        .args(["explain", "--format", "json", &fixture(SEED)])
+        .output()
+        .unwrap();
+    assert!(plan.status.success());
+    insta::assert_snapshot!("seed_plan_json", String::from_utf8(plan.stdout).unwrap());
+    let triage = tfremedy().args(["explain", &fixture(SEED)]).output().unwrap();
+    assert!(triage.status.success());
+    insta::assert_snapshot!("seed_explain", String::from_utf8(triage.stdout).unwrap());
+}
+
+#[test]
+fn every_supported_type_and_envelope_passes_the_validators() {
+    let base = tempfile::tempdir().unwrap();
+    let mut distinct: BTreeMap<BTreeMap<String, String>, String> = BTreeMap::new();
+    let mut by_input = BTreeMap::new();
+    for name in supported_inputs() {
+        let out = base.path().join(name.replace('.', "_"));
+        remediate_ok(&[fixture(&name)], &out);
+        let files = tree(&out);
+        assert!(files.contains_key("PULL_REQUEST.md") && files.contains_key("tfremedy_data.tf"));
+        by_input.insert(name.clone(), files.clone());
+        distinct.entry(files).or_insert(out.to_string_lossy().into_owned());
+    }
+    // Every envelope of the seed is the same finding: the output must not depend on the envelope.
+    let bare = &by_input[SEED];
+    for (name, files) in &by_input {
+        if name.starts_with("discovery-s3-maliciousipcaller-custom-synthetic") {
+            assert_eq!(files, bare, "{name} differs from the bare finding's output");
+        }
+    }
+    // And all of them together: several buckets and IPs in one change.
+    let all = base.path().join("all");
+    remediate_ok(&supported_inputs().iter().map(|n| fixture(n)).collect::<Vec<_>>(), &all);
+    distinct.insert(tree(&all), all.to_string_lossy().into_owned());
+
+    for dir in distinct.values() {
+        validate(Path::new(dir));
+    }
+    validate(&all.join("modules/bucket-guard"));
+}
+
+#[test]
+fn hostile_values_stay_data() {
+    let hostile = "q\" bs\\ ${path.cwd} %{if true}x%{endif} %${x} nl\nnext */ <script>alert(1)</script> [link](http://evil.example) | cell | `tick` @team #1 **b**";
+    let mut f = seed_json();
+    f["resource"]["s3BucketDetails"][0]["tags"] = json!([{"key": hostile, "value": hostile}]);
+    f["resource"]["accessKeyDetails"]["userName"] = json!(hostile);
+    let call = &mut f["service"]["action"]["awsApiCallAction"];
+    call["userAgent"] = json!(hostile);
+    call["api"] = json!(hostile);
+    f["service"]["additionalInfo"]["threatListName"] = json!(hostile);
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_json(dir.path(), "hostile.json", &f);
+    let out = dir.path().join("out");
+    remediate_ok(&[input], &out);
+
+    // HCL: parses back to the exact strings.
+    let data = std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap();
+    let value: Value = hcl::from_str(&data).unwrap();
+    let bucket = &value["locals"]["tfremedy_buckets"]["bucketName"];
+    let tags = bucket["bucket_tags"].as_object().unwrap();
+    assert_eq!(tags.get(hostile), Some(&json!(hostile)));
+    let reason = bucket["deny"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("threat list {hostile}"))
+            && reason.contains(&format!("user agent {hostile}"))
+            && reason.contains(&format!("principal {hostile}"))
+            && reason.contains(&format!("{hostile} (AccessDenied)")),
+        "{reason}"
+    );
+    validate(&out);
+
+    // Markdown: every hostile value is inert text (inside code spans), never a link, HTML or markup.
+    let md = std::fs::read_to_string(out.join("PULL_REQUEST.md")).unwrap();
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let mut code = String::new();
+    for event in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Code(c) => code.push_str(&c),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                assert!(!h.contains("script"), "raw HTML from a finding: {h}")
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                assert!(!dest_url.contains("evil"), "link from a finding: {dest_url}")
+            }
+            Event::Text(t) => assert!(!t.contains("<script>"), "hostile text outside code: {t}"),
+            _ => {}
+        }
+    }
+    let visible = hostile.replace('\n', "\\n");
+    assert!(code.contains(&visible), "hostile value not shown verbatim in code spans");
+}
+
+#[test]
+fn bad_inputs_exit_2_name_the_place_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("empty.json"), "").unwrap();
+    std::fs::write(d.join("truncated.json"), r#"{"schemaVersion":"2.0","type":"Disc"#).unwrap();
+    std::fs::write(d.join("other.json"), r#"{"foo": 1}"#).unwrap();
+    let mut bad_ip = seed_json();
+    bad_ip["service"]["action"]["awsApiCallAction"]["remoteIpDetails"]["ipAddressV4"] = json!("999.1.1.1");
+    let line = serde_json::to_string(&seed_json()).unwrap();
+    let lines = format!("{line}\n{}\n", serde_json::to_string(&bad_ip).unwrap());
+    std::fs::write(d.join("lines.jsonl"), lines).unwrap();
+    let unsupported = fixture("stealth-s3-serveraccessloggingdisabled.json");
+    let cases: Vec<(String, &str, &str)> = vec![
+        (d.join("empty.json").to_string_lossy().into(), "empty.json", "$"),
+        (d.join("truncated.json").to_string_lossy().into(), "truncated.json", "$"),
+        (d.join("other.json").to_string_lossy().into(), "other.json", "$"),
+        (
+            d.join("lines.jsonl").to_string_lossy().into(),
+            "lines.jsonl:2",
+            "$.service.action.awsApiCallAction.remoteIpDetails.ipAddressV4",
+        ),
+        (unsupported, "stealth-s3-serveraccessloggingdisabled.json", "$.type"),
+        (d.join("missing.json").to_string_lossy().into(), "missing.json", ""),
+    ];
+    for (input, file, path) in cases {
+        let out = d.join("out");
+        let o = remediate(&[input.clone()], &out, &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{input}: {err}");
+        assert!(err.contains(file) && err.contains(path), "{input}: message lacks {file} {path}: {err}");
+        assert!(!out.exists(), "{input}: --out was created");
+    }
+
+    // Several inputs: the good one is still reported, the exit code is 2, nothing is written.
+    let out = d.join("out");
+    let o = remediate(&[fixture(SEED), d.join("other.json").to_string_lossy().into()], &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("Discovery:S3/MaliciousIPCaller.Custom") && err.contains("other.json"), "{err}");
+    assert!(!out.exists());
+
+    // An existing output is not touched either.
+    remediate_ok(&[fixture(SEED)], &out);
+    let before = tree(&out);
+    let o = remediate(&[d.join("other.json").to_string_lossy().into()], &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(tree(&out), before);
+}
+
+#[test]
+fn output_is_deterministic_and_order_independent() {
+    let mut inputs: Vec<String> = supported_inputs().iter().map(|n| fixture(n)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    remediate_ok(&inputs, &a);
+    remediate_ok(&inputs, &b);
+    inputs.reverse();
+    remediate_ok(&inputs, &c);
+    let ta = tree(&a);
+    assert_eq!(ta, tree(&b));
+    assert_eq!(ta, tree(&c));
+    // Re-running over the same directory changes nothing.
+    let o = remediate(&inputs, &a, &[]);
+    assert!(o.status.success());
+    assert_eq!(tree(&a), ta);
+}
+
+#[test]
+fn a_new_ip_for_a_known_bucket_changes_one_line_of_the_data_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    remediate_ok(&[fixture(SEED)], &out);
+    let before = tree(&out);
+    let mut second = seed_json();
+    second["id"] = json!("62bf27df0ab00afa53e3268714f20319");
+    second["service"]["action"]["awsApiCallAction"]["remoteIpDetails"]["ipAddressV4"] = json!("192.0.2.77");
+    let input = write_json(dir.path(), "second.json", &second);
+    remediate_ok(&[input], &out);
+    let after = tree(&out);
+    for (name, content) in &before {
+        if name == "tfremedy_data.tf" || name == "PULL_REQUEST.md" {
+            continue; // the PR description describes the run that produced it
+        }
+        assert_eq!(&after[name], content, "{name} changed");
+    }
+    let old: Vec<&str> = before["tfremedy_data.tf"].lines().collect();
+    let new: Vec<&str> = after["tfremedy_data.tf"].lines().collect();
+    assert_eq!(new.len(), old.len() + 1);
+    let added: Vec<&&str> = new.iter().filter(|l| !old.contains(l)).collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(added[0].contains("\"192.0.2.77/32\""), "{}", added[0]);
+    assert!(old.iter().all(|l| new.contains(l)), "a line was lost");
+    // --check agrees that the directory is up to date for both findings together.
+    let o = remediate(&[fixture(SEED), dir.path().join("second.json").to_string_lossy().into()], &out, &["--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn hand_edits_to_the_data_file_are_kept_and_edited_files_are_not_clobbered() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    remediate_ok(&[fixture(SEED)], &out);
+    let data = out.join("tfremedy_data.tf");
+    let text = std::fs::read_to_string(&data).unwrap();
+    let edited = text
+        .replace("existing_policy     = \"unknown\"", "existing_policy     = \"none\"")
+        .replace("ignore_cidrs = [\n", "ignore_cidrs = [\n        \"10.9.0.0/16\",\n");
+    std::fs::write(&data, &edited).unwrap();
+    remediate_ok(&[fixture(SEED)], &out);
+    let again = std::fs::read_to_string(&data).unwrap();
+    assert!(again.contains("existing_policy     = \"none\""), "{again}");
+    assert!(again.contains("\"10.9.0.0/16\""));
+
+    // A hand-edited generated file is never overwritten without --force.
+    let main = out.join("main.tf");
+    let mine = std::fs::read_to_string(&main).unwrap() + "# my change\n";
+    std::fs::write(&main, &mine).unwrap();
+    let before = tree(&out);
+    let o = remediate(&[fixture(SEED)], &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("main.tf"), "{}", stderr(&o));
+    assert_eq!(tree(&out), before);
+    let o = remediate(&[fixture(SEED)], &out, &["--force"]);
+    assert!(o.status.success());
+    assert!(!std::fs::read_to_string(&main).unwrap().contains("# my change"));
+}
+
+#[test]
+fn check_mode_reports_drift_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = remediate(&[fixture(SEED)], &out, &["--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!out.exists(), "--check wrote files");
+    remediate_ok(&[fixture(SEED)], &out);
+    let o = remediate(&[fixture(SEED)], &out, &["--check"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = remediate(&[fixture(SEED), fixture("impact-s3-maliciousipcaller.json")], &out, &["--check"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn a_given_bucket_policy_is_merged_without_losing_a_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AllowAnalytics", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::973743533182:role/analytics"},
+             "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucketName/*"},
+            {"Sid": "TfremedyDenyThreatIps", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+             "Resource": "arn:aws:s3:::bucketName/*", "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.1/32"}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::bucketName"}
+        ]
+    });
+    let wrapped = json!({"Policy": serde_json::to_string(&policy).unwrap()});
+    let file = write_json(dir.path(), "policy.json", &wrapped);
+    let out = dir.path().join("out");
+    let o = remediate(&[fixture(SEED)], &out, &["--bucket-policy", &format!("bucketName={file}")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let data = std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap();
+    assert!(data.contains("existing_policy     = \"read\""));
+    let md = std::fs::read_to_string(out.join("PULL_REQUEST.md")).unwrap();
+    assert!(md.contains("keeps all 2 of its own statements"), "{md}");
+    assert!(md.contains("**replace** existing statements with the same Sid: `TfremedyDenyThreatIps`"));
+    // The merged policy shown in the PR holds every existing statement but the replaced one, and ours.
+    let start = md.find("```json\n").unwrap() + 8;
+    let end = start + md[start..].find("\n```").unwrap();
+    let merged: Value = serde_json::from_str(&md[start..end]).unwrap();
+    let st = merged["Statement"].as_array().unwrap();
+    assert_eq!(st[0], policy["Statement"][0]);
+    assert_eq!(st[1], policy["Statement"][2]);
+    let sids: Vec<&str> = st.iter().filter_map(|s| s["Sid"].as_str()).collect();
+    assert_eq!(
+        sids,
+        ["AllowAnalytics", "TfremedyDenyThreatIps", "TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls"]
+    );
+    assert!(!md[start..end].contains("203.0.113.1"), "the old same-Sid statement survived");
+    validate(&out);
+
+    // A policy that would exceed the 20 KB limit is refused, and nothing is written.
+    let big: Vec<Value> = (0..60)
+        .map(|i| json!({"Sid": format!("S{i}"), "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::973743533182:role/{}", "r".repeat(200))},
+            "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::bucketName/prefix-{i}/*")}))
+        .collect();
+    let big = write_json(dir.path(), "big.json", &json!({"Version": "2012-10-17", "Statement": big}));
+    let out2 = dir.path().join("out2");
+    let o = remediate(&[fixture(SEED)], &out2, &["--bucket-policy", &format!("bucketName={big}")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("over the") && stderr(&o).contains("bytes"), "{}", stderr(&o));
+    assert!(!out2.exists());
+}
+
+#[test]
+fn the_bundled_example_is_up_to_date() {
+    let o = tfremedy()
+        .args([
+            "remediate",
+            "examples/seed/discovery-s3-maliciousipcaller-custom.json",
+            "--out",
+            "examples/seed/out",
+            "--check",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "examples/seed/out is stale: {}", stderr(&o));
+    validate(&root().join("examples/seed/out"));
+}
+
+#[test]
+fn readme_lists_the_registries_as_the_cli_prints_them() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for cmd in ["list-types", "list-fixes"] {
+        let o = tfremedy().arg(cmd).output().unwrap();
+        assert!(o.status.success());
+        let table = String::from_utf8(o.stdout).unwrap();
+        assert!(readme.contains(&table), "README.md does not contain the output of `tfremedy {cmd}`:\n{table}");
+    }
+}
