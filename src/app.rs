@@ -51,7 +51,12 @@ pub fn list_types() -> String {
 pub fn list_fixes() -> String {
     let mut out = String::from("| fix | what it does | module input |\n|---|---|---|\n");
     for f in fixes::FIXES {
-        out.push_str(&format!("| `{}` | {} | `{}` |\n", f.id_str(), f.title, f.module_input));
+        out.push_str(&format!(
+            "| `{}` | {} | `{}` |\n",
+            f.id_str(),
+            f.title,
+            f.module_input
+        ));
     }
     out
 }
@@ -77,7 +82,10 @@ fn parse_bucket_policies(specs: &[String]) -> Result<BTreeMap<String, serde_json
 
 /// Reads every input; prints each problem on stderr. Returns the good findings and whether any input
 /// was bad.
-fn read_all(inputs: &[String], stdin: &mut dyn Read) -> (Vec<Finding>, Vec<String>, Vec<InputError>) {
+fn read_all(
+    inputs: &[String],
+    stdin: &mut dyn Read,
+) -> (Vec<Finding>, Vec<String>, Vec<InputError>) {
     let outcome = read::read_inputs(inputs, stdin);
     let warnings = plan::warning_lines(&outcome.warnings);
     (outcome.findings, warnings, outcome.errors)
@@ -90,7 +98,11 @@ fn report_errors(errors: &[InputError], good: usize) {
     eprintln!(
         "{} input error(s); {good} finding(s) read without error{}",
         errors.len(),
-        if good > 0 { " (listed above with their type)" } else { "" }
+        if good > 0 {
+            " (listed above with their type)"
+        } else {
+            ""
+        }
     );
 }
 
@@ -138,7 +150,8 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         bucket_policies: parse_bucket_policies(&args.bucket_policies)?,
     };
     let (findings, warnings, errors) = read_all(&args.inputs, stdin);
-    let previous = write::read_previous(&args.out).context("reading the previous run's data file")?;
+    let previous =
+        write::read_previous(&args.out).context("reading the previous run's data file")?;
     let plan = match plan_or_report(findings, errors, warnings, previous, &options)? {
         Ok(plan) => plan,
         Err(outcome) => {

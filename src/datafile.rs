@@ -106,8 +106,9 @@ fn check_bucket(name: &str, b: &DataBucket) -> Result<(), String> {
     let deny = b.deny.iter().map(|d| ("deny", &d.cidr));
     let ignore = b.ignore_cidrs.iter().map(|c| ("ignore_cidrs", c));
     for (field, c) in deny.chain(ignore) {
-        c.parse::<IpNet>()
-            .map_err(|_| format!("{field}: expected a CIDR such as \"192.0.2.1/32\", found {c:?}"))?;
+        c.parse::<IpNet>().map_err(|_| {
+            format!("{field}: expected a CIDR such as \"192.0.2.1/32\", found {c:?}")
+        })?;
     }
     Ok(())
 }
@@ -144,9 +145,15 @@ mod tests {
     #[test]
     fn normalises_and_drops_covered() {
         let got = normalise_cidrs(
-            ["10.0.0.0/24", "10.0.0.5/32", "2001:db8::1/128", "1.2.3.4/32", "1.2.3.4/32"]
-                .iter()
-                .map(|s| s.parse().unwrap()),
+            [
+                "10.0.0.0/24",
+                "10.0.0.5/32",
+                "2001:db8::1/128",
+                "1.2.3.4/32",
+                "1.2.3.4/32",
+            ]
+            .iter()
+            .map(|s| s.parse().unwrap()),
         );
         assert_eq!(got, vec!["1.2.3.4/32", "10.0.0.0/24", "2001:db8::1/128"]);
     }

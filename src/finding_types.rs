@@ -65,7 +65,12 @@ mod tests {
         for t in FINDING_TYPES {
             let text = std::fs::read_to_string(dir.join(t.fixture))
                 .unwrap_or_else(|e| panic!("{}: fixture {}: {e}", t.name, t.fixture));
-            assert!(text.contains(&format!("\"{}\"", t.name)), "{} not in {}", t.name, t.fixture);
+            assert!(
+                text.contains(&format!("\"{}\"", t.name)),
+                "{} not in {}",
+                t.name,
+                t.fixture
+            );
         }
     }
 }

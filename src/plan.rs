@@ -129,8 +129,8 @@ pub fn plan(
     let mut ips: BTreeMap<String, BTreeMap<IpNet, String>> = BTreeMap::new();
 
     for f in &findings {
-        let row = finding_types::lookup(&f.finding_type)
-            .unwrap_or_else(|| unreachable!("checked above"));
+        let row =
+            finding_types::lookup(&f.finding_type).unwrap_or_else(|| unreachable!("checked above"));
         if f.sample {
             warnings.insert(format!(
                 "finding {} is a GuardDuty sample finding (generated, not a real event)",
@@ -161,7 +161,11 @@ pub fn plan(
             fx.extend(row.fixes.iter().copied());
             entry.fixes = fx.into_iter().collect();
             fixes_used.extend(row.fixes.iter().copied());
-            if let Some(p) = b.public_access.as_ref().and_then(|p| p.effective_permission.clone()) {
+            if let Some(p) = b
+                .public_access
+                .as_ref()
+                .and_then(|p| p.effective_permission.clone())
+            {
                 entry.effective_permission = Some(p);
             }
             if row.fixes.contains(&FixId::DenyIps) {
@@ -182,26 +186,32 @@ pub fn plan(
                 }
             }
             let (sse, key, reason) = encryption_target(b);
-            let prev = data.buckets.get(&b.name).cloned();
-            let mut db = prev.clone().unwrap_or_else(|| DataBucket {
-                account_id: f.account_id.clone(),
-                existing_policy: datafile::POLICY_UNKNOWN.into(),
-                tls_only: true,
-                default_encryption: true,
-                sse_algorithm: sse.into(),
-                kms_key_arn: key.clone(),
-                public_access_block: true,
-                deny: Vec::new(),
-                ignore_cidrs: Vec::new(),
-                bucket_tags: b.tags.iter().cloned().collect(),
-            });
+            let mut db = data
+                .buckets
+                .get(&b.name)
+                .cloned()
+                .unwrap_or_else(|| DataBucket {
+                    account_id: f.account_id.clone(),
+                    existing_policy: datafile::POLICY_UNKNOWN.into(),
+                    tls_only: true,
+                    default_encryption: true,
+                    sse_algorithm: sse.into(),
+                    kms_key_arn: key.clone(),
+                    public_access_block: true,
+                    deny: Vec::new(),
+                    ignore_cidrs: Vec::new(),
+                    bucket_tags: b.tags.iter().cloned().collect(),
+                });
             if db.account_id != f.account_id {
                 return Err(PlanError::Conflict(format!(
                     "{}: bucket {:?} has account_id {} but finding {} says {}; fix the data file or the input",
                     datafile::FILE_NAME, b.name, db.account_id, f.id, f.account_id
                 )));
             }
-            entry.encryption_case = if prev.is_some() { "kept-data" } else { reason };
+            // Worded from the finding unless the data file says otherwise, so that re-running over
+            // the same directory gives the same PR text.
+            let from_finding = db.sse_algorithm == sse && db.kms_key_arn == key;
+            entry.encryption_case = if from_finding { reason } else { "kept-data" };
             if options.bucket_policies.contains_key(&b.name) {
                 // A policy was handed to us, so one exists: read it at plan time and merge.
                 db.existing_policy = datafile::POLICY_READ.into();
@@ -215,7 +225,11 @@ pub fn plan(
             .buckets
             .get_mut(name)
             .unwrap_or_else(|| unreachable!("inserted above"));
-        let ignore: Vec<IpNet> = db.ignore_cidrs.iter().filter_map(|c| c.parse().ok()).collect();
+        let ignore: Vec<IpNet> = db
+            .ignore_cidrs
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect();
         let seen = ips.remove(name).unwrap_or_default();
         entry.caller_cidrs = datafile::normalise_cidrs(seen.keys().copied());
         let (ignored, blocked): (Vec<_>, Vec<_>) = seen

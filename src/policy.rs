@@ -49,7 +49,12 @@ pub fn parse_policy(text: &str) -> Result<Value, String> {
 }
 
 /// Our statements for one bucket, shaped as `aws_iam_policy_document` renders them.
-pub fn our_statements(partition: &str, bucket: &str, cidrs: &[String], tls_only: bool) -> Vec<Value> {
+pub fn our_statements(
+    partition: &str,
+    bucket: &str,
+    cidrs: &[String],
+    tls_only: bool,
+) -> Vec<Value> {
     let resources = json!([
         format!("arn:{partition}:s3:::{bucket}"),
         format!("arn:{partition}:s3:::{bucket}/*")
@@ -66,7 +71,10 @@ pub fn our_statements(partition: &str, bucket: &str, cidrs: &[String], tls_only:
     };
     let mut out = Vec::new();
     if !cidrs.is_empty() {
-        out.push(deny(SID_DENY_IPS, json!({"IpAddress": {"aws:SourceIp": cidrs}})));
+        out.push(deny(
+            SID_DENY_IPS,
+            json!({"IpAddress": {"aws:SourceIp": cidrs}}),
+        ));
     }
     if tls_only {
         out.push(deny(
@@ -102,7 +110,10 @@ pub fn merge(existing: &Value, ours: &[Value]) -> MergedPolicy {
     let mut doc = Map::new();
     doc.insert(
         "Version".into(),
-        existing.get("Version").cloned().unwrap_or_else(|| json!("2012-10-17")),
+        existing
+            .get("Version")
+            .cloned()
+            .unwrap_or_else(|| json!("2012-10-17")),
     );
     if let Some(id) = existing.get("Id") {
         doc.insert("Id".into(), id.clone());
@@ -113,7 +124,9 @@ pub fn merge(existing: &Value, ours: &[Value]) -> MergedPolicy {
     replaced.dedup();
     MergedPolicy {
         pretty: serde_json::to_string_pretty(&doc).unwrap_or_default(),
-        minified_size: serde_json::to_string(&doc).map(|s| s.len()).unwrap_or(usize::MAX),
+        minified_size: serde_json::to_string(&doc)
+            .map(|s| s.len())
+            .unwrap_or(usize::MAX),
         kept,
         replaced_sids: replaced,
     }

@@ -37,7 +37,10 @@ pub fn build(plan: &Plan) -> Option<Queries> {
         return None;
     }
     let days = |pick: fn(&crate::model::Finding) -> Option<&String>| -> BTreeSet<String> {
-        plan.findings.iter().filter_map(|f| pick(f).and_then(|t| day(t))).collect()
+        plan.findings
+            .iter()
+            .filter_map(|f| pick(f).and_then(|t| day(t)))
+            .collect()
     };
     let from_day = days(|f| f.first_seen.as_ref().or(f.created_at.as_ref()))
         .into_iter()
@@ -45,7 +48,11 @@ pub fn build(plan: &Plan) -> Option<Queries> {
     let to_day = days(|f| f.last_seen.as_ref().or(f.updated_at.as_ref()))
         .into_iter()
         .next_back()?;
-    let list = ips.iter().map(|ip| sql_string(ip)).collect::<Vec<_>>().join(", ");
+    let list = ips
+        .iter()
+        .map(|ip| sql_string(ip))
+        .collect::<Vec<_>>()
+        .join(", ");
     let athena = format!(
         "-- Replace cloudtrail_logs with your CloudTrail table (see the Athena docs: Querying AWS CloudTrail logs).\n\
          SELECT eventtime, eventsource, eventname, errorcode, errormessage,\n       \

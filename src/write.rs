@@ -46,7 +46,9 @@ fn compare(out_dir: &Path, files: &[OutputFile], force: bool) -> Result<Report> 
                 }
                 report.changed.push(f.path.clone());
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => report.changed.push(f.path.clone()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                report.changed.push(f.path.clone())
+            }
             Err(source) => return Err(Error::Io { path, source }),
         }
     }

@@ -597,8 +597,27 @@ fn eventbridge_event_of_another_service() {
     let out = read_stdin(event.as_bytes());
     assert_eq!(
         only_error(&out),
-        "-: $.detail-type: expected an EventBridge event with detail-type \"GuardDuty Finding\", found \
-         \"EC2 Instance State-change Notification\""
+        "-: $.detail-type: expected an EventBridge event with detail-type \"GuardDuty Finding\" (or \
+         \"Security Hub Findings - Imported\"), found \"EC2 Instance State-change Notification\""
+    );
+}
+
+#[test]
+fn security_hub_eventbridge_event_with_guardduty_asff() {
+    let asff: serde_json::Value =
+        serde_json::from_str(&fixture_text(&format!("{SEED_SYNTHETIC}-asff.json"))).unwrap();
+    let event = serde_json::json!({
+        "version": "0", "detail-type": "Security Hub Findings - Imported", "source": "aws.securityhub",
+        "account": "973743533182", "region": "us-east-2", "resources": [],
+        "detail": {"findings": [asff]}
+    });
+    let out = read_stdin(event.to_string().as_bytes());
+    assert_eq!(out.errors, vec![]);
+    assert_eq!(out.findings[0].origin.path, "$.detail.findings[0]");
+    let direct = read(&[&fixture(&format!("{SEED_SYNTHETIC}-asff.json"))]);
+    assert_eq!(
+        without_origin(out.findings[0].clone()),
+        without_origin(direct.findings[0].clone())
     );
 }
 
@@ -823,4 +842,26 @@ fn concatenated_pretty_documents_are_told_apart_by_line() {
     assert_eq!(out.errors, vec![]);
     let got: Vec<Option<u64>> = out.findings.iter().map(|f| f.origin.line).collect();
     assert_eq!(got, [Some(1), Some(lines + 1)]);
+}
+
+#[test]
+fn ipv6_callers_and_other_synthetic_fixtures() {
+    let mut f = seed_json();
+    let remote = &mut f["service"]["action"]["awsApiCallAction"]["remoteIpDetails"];
+    remote.as_object_mut().unwrap().remove("ipAddressV4");
+    remote["ipAddressV6"] = "2001:db8::42".into();
+    let out = read_stdin(f.to_string().as_bytes());
+    assert_eq!(out.errors, vec![]);
+    assert_eq!(
+        out.findings[0].remote_ip(),
+        Some("2001:db8::42".parse().unwrap())
+    );
+
+    // Variants of the seed that other tests use: each reads as one finding.
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if name.ends_with("-synthetic.json") && !name.starts_with(SEED_SYNTHETIC) {
+            one(&name);
+        }
+    }
 }

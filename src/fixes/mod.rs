@@ -78,7 +78,12 @@ mod tests {
     fn ids_are_unique_and_every_id_has_a_row() {
         let ids: BTreeSet<_> = FIXES.iter().map(|f| f.id_str()).collect();
         assert_eq!(ids.len(), FIXES.len());
-        for id in [FixId::DenyIps, FixId::TlsOnly, FixId::DefaultEncryption, FixId::PublicAccessBlock] {
+        for id in [
+            FixId::DenyIps,
+            FixId::TlsOnly,
+            FixId::DefaultEncryption,
+            FixId::PublicAccessBlock,
+        ] {
             assert_eq!(fix(id).id, id);
         }
     }

@@ -52,7 +52,7 @@ fn dispatch(
     };
     let node = Node::new(v, path, Case::Camel);
     if let Some(detail_type) = obj.get("detail-type") {
-        eventbridge(&node, detail_type, file, line, sink);
+        eventbridge(&node, detail_type, file, line, sink, depth);
     } else if asff::is_asff(obj) {
         finding(
             &Node {
@@ -142,8 +142,28 @@ fn eventbridge(
     file: &str,
     line: Option<u64>,
     sink: &mut dyn FnMut(Item),
+    depth: usize,
 ) {
     let dt_path = event.key_path("detail-type");
+    // Security Hub forwards ASFF findings, GuardDuty's among them, as `{"findings": [...]}` in
+    // `detail`; the envelope reader sorts out which ones are GuardDuty's.
+    if let Some(hub) = detail_type
+        .as_str()
+        .filter(|t| t.starts_with("Security Hub Findings"))
+    {
+        match event.get("detail") {
+            Some(detail) if detail.v.get("findings").is_some() => {
+                dispatch(detail.v, &detail.path, file, line, sink, depth + 1);
+            }
+            _ => sink(Item::Error(InputError::new(
+                file,
+                line,
+                event.key_path("detail"),
+                format!("expected a {{\"findings\": [...]}} object in this {hub:?} event"),
+            ))),
+        }
+        return;
+    }
     if detail_type.as_str() != Some("GuardDuty Finding") {
         let found = detail_type
             .as_str()
@@ -152,7 +172,10 @@ fn eventbridge(
             file,
             line,
             dt_path,
-            format!("expected an EventBridge event with detail-type \"GuardDuty Finding\", found {found}"),
+            format!(
+                "expected an EventBridge event with detail-type \"GuardDuty Finding\" (or \
+                 \"Security Hub Findings - Imported\"), found {found}"
+            ),
         )));
         return;
     }

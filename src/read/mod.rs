@@ -2,10 +2,11 @@
 //!
 //! Every supported shape is recognised from the content: gzip, JSON or JSON Lines, a bare camelCase
 //! finding, `{"Findings": [...]}` (GuardDuty CLI/SDK, PascalCase — or Security Hub, ASFF),
-//! `{"findings": [...]}` (GetFindings API body), an EventBridge event, a Security Hub ASFF finding, or
-//! an array of any of these. A bad input or a bad finding becomes an [`InputError`] naming the file,
-//! line, JSON path and what was expected, and reading goes on with the rest. Values that reach
-//! generated code are validated on the way in (see [`crate::validate`]).
+//! `{"findings": [...]}` (GetFindings API body), an EventBridge event (GuardDuty's, or Security Hub's
+//! "Findings - Imported" carrying ASFF), a Security Hub ASFF finding, or an array of any of these.
+//! A bad input or a bad finding becomes an [`InputError`] naming the file, line, JSON path and what
+//! was expected, and reading goes on with the rest. Values that reach generated code are validated
+//! on the way in (see [`crate::validate`]).
 //!
 //! Layout: `source` (files, directories, stdin, gzip, JSON vs JSON Lines), `envelope` (what a document
 //! is), `camel` (GuardDuty's own finding shape, either casing), `asff` (Security Hub), `node` (paths

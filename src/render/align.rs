@@ -24,7 +24,11 @@ pub fn align_equals(src: &str) -> String {
 }
 
 fn flush(run: &mut Vec<(String, String, String)>, out: &mut Vec<String>) {
-    let width = run.iter().map(|(_, key, _)| key.chars().count()).max().unwrap_or(0);
+    let width = run
+        .iter()
+        .map(|(_, key, _)| key.chars().count())
+        .max()
+        .unwrap_or(0);
     for (indent, key, value) in run.drain(..) {
         let pad = width - key.chars().count();
         out.push(format!("{indent}{key}{} = {value}", " ".repeat(pad)));
@@ -46,7 +50,8 @@ fn split_attribute(line: &str) -> Option<(String, String, String)> {
         return None;
     }
     let value = value.trim();
-    if value.is_empty() || bracket_balance(value)? != 0 || value.contains('#') && has_comment(value) {
+    if value.is_empty() || bracket_balance(value)? != 0 || value.contains('#') && has_comment(value)
+    {
         return None;
     }
     Some((indent.to_string(), key.to_string(), value.to_string()))
@@ -138,7 +143,7 @@ mod tests {
     #[test]
     fn quoted_keys_with_escapes() {
         let src = "  \"a\\\"b\" = 1\n  \"c\" = 2\n";
-        assert_eq!(align_equals(src), "  \"a\\\"b\" = 1\n  \"c\"     = 2\n");
+        assert_eq!(align_equals(src), "  \"a\\\"b\" = 1\n  \"c\"    = 2\n");
     }
 
     #[test]

@@ -60,7 +60,11 @@ pub fn markdown_code_span(input: &str, out: &mut dyn Write) -> io::Result<()> {
     } else {
         ""
     };
-    write!(out, "{fence}{pad}{}{pad}{fence}", visible.replace('|', "\\|"))
+    write!(
+        out,
+        "{fence}{pad}{}{pad}{fence}",
+        visible.replace('|', "\\|")
+    )
 }
 
 /// Control and deceptive characters made visible, so a value is always one line of what it really is.
@@ -71,7 +75,9 @@ fn visible_text(input: &str) -> String {
             '\n' => s.push_str("\\n"),
             '\r' => s.push_str("\\r"),
             '\t' => s.push_str("\\t"),
-            c if c.is_control() || is_deceptive(c) => s.push_str(&format!("\\u{{{:04X}}}", c as u32)),
+            c if c.is_control() || is_deceptive(c) => {
+                s.push_str(&format!("\\u{{{:04X}}}", c as u32))
+            }
             c => s.push(c),
         }
     }
@@ -150,7 +156,11 @@ mod tests {
         ] {
             let src = format!("v = \"{}\"\n", hcl(s));
             let value: serde_json::Value = hcl::from_str(&src).unwrap();
-            assert_eq!(value["v"], serde_json::Value::String(s.to_string()), "{src}");
+            assert_eq!(
+                value["v"],
+                serde_json::Value::String(s.to_string()),
+                "{src}"
+            );
         }
     }
 
@@ -168,6 +178,9 @@ mod tests {
     #[test]
     fn code_block_fence_outlasts_content() {
         assert_eq!(markdown_code_block("json", "{}"), "```json\n{}\n```");
-        assert_eq!(markdown_code_block("", "a ```` b"), "`````\na ```` b\n`````");
+        assert_eq!(
+            markdown_code_block("", "a ```` b"),
+            "`````\na ```` b\n`````"
+        );
     }
 }

@@ -15,11 +15,23 @@ use serde::Serialize;
 
 /// Every built-in template: (name, source).
 static TEMPLATES: &[(&str, &str)] = &[
-    ("tf/versions.tf", include_str!("../../templates/tf/versions.tf")),
+    (
+        "tf/versions.tf",
+        include_str!("../../templates/tf/versions.tf"),
+    ),
     ("tf/main.tf", include_str!("../../templates/tf/main.tf")),
-    ("tf/variables.tf", include_str!("../../templates/tf/variables.tf")),
-    ("tf/outputs.tf", include_str!("../../templates/tf/outputs.tf")),
-    ("tf/tfremedy_data.tf", include_str!("../../templates/tf/tfremedy_data.tf")),
+    (
+        "tf/variables.tf",
+        include_str!("../../templates/tf/variables.tf"),
+    ),
+    (
+        "tf/outputs.tf",
+        include_str!("../../templates/tf/outputs.tf"),
+    ),
+    (
+        "tf/tfremedy_data.tf",
+        include_str!("../../templates/tf/tfremedy_data.tf"),
+    ),
     (
         "tf/modules/bucket-guard/main.tf",
         include_str!("../../templates/tf/modules/bucket-guard/main.tf"),
@@ -37,10 +49,19 @@ static TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/tf/modules/bucket-guard/versions.tf"),
     ),
     ("md/README.md", include_str!("../../templates/md/README.md")),
-    ("md/PULL_REQUEST.md", include_str!("../../templates/md/PULL_REQUEST.md")),
+    (
+        "md/PULL_REQUEST.md",
+        include_str!("../../templates/md/PULL_REQUEST.md"),
+    ),
     ("md/triage.md", include_str!("../../templates/md/triage.md")),
-    ("md/fixes/deny-ips.md", include_str!("../../templates/md/fixes/deny-ips.md")),
-    ("md/fixes/tls-only.md", include_str!("../../templates/md/fixes/tls-only.md")),
+    (
+        "md/fixes/deny-ips.md",
+        include_str!("../../templates/md/fixes/deny-ips.md"),
+    ),
+    (
+        "md/fixes/tls-only.md",
+        include_str!("../../templates/md/fixes/tls-only.md"),
+    ),
     (
         "md/fixes/default-encryption.md",
         include_str!("../../templates/md/fixes/default-encryption.md"),
@@ -58,10 +79,22 @@ static OUTPUTS: &[(&str, &str)] = &[
     ("variables.tf", "tf/variables.tf"),
     ("outputs.tf", "tf/outputs.tf"),
     (crate::datafile::FILE_NAME, "tf/tfremedy_data.tf"),
-    ("modules/bucket-guard/main.tf", "tf/modules/bucket-guard/main.tf"),
-    ("modules/bucket-guard/variables.tf", "tf/modules/bucket-guard/variables.tf"),
-    ("modules/bucket-guard/outputs.tf", "tf/modules/bucket-guard/outputs.tf"),
-    ("modules/bucket-guard/versions.tf", "tf/modules/bucket-guard/versions.tf"),
+    (
+        "modules/bucket-guard/main.tf",
+        "tf/modules/bucket-guard/main.tf",
+    ),
+    (
+        "modules/bucket-guard/variables.tf",
+        "tf/modules/bucket-guard/variables.tf",
+    ),
+    (
+        "modules/bucket-guard/outputs.tf",
+        "tf/modules/bucket-guard/outputs.tf",
+    ),
+    (
+        "modules/bucket-guard/versions.tf",
+        "tf/modules/bucket-guard/versions.tf",
+    ),
     ("README.md", "md/README.md"),
     ("PULL_REQUEST.md", "md/PULL_REQUEST.md"),
 ];
@@ -118,11 +151,16 @@ impl Renderer {
         md.register_filter("code_block", filter_code_block);
         // Added in one go per engine, because a template's includes must resolve when it is added.
         for (engine, prefix) in [(&mut tf, "tf/"), (&mut md, "md/")] {
-            let batch = TEMPLATES.iter().filter(|(n, _)| n.starts_with(prefix)).copied();
-            engine.add_raw_templates(batch).map_err(|source| Error::Render {
-                template: format!("{prefix}*"),
-                source,
-            })?;
+            let batch = TEMPLATES
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix))
+                .copied();
+            engine
+                .add_raw_templates(batch)
+                .map_err(|source| Error::Render {
+                    template: format!("{prefix}*"),
+                    source,
+                })?;
         }
         Ok(Self { tf, md })
     }
@@ -137,15 +175,22 @@ impl Renderer {
     }
 
     fn render_one(&self, template: &str, plan: &Plan) -> Result<String> {
-        let ctx = tera::Context::from_serialize(&self.view(plan)).map_err(|source| Error::Render {
-            template: template.to_string(),
-            source,
-        })?;
-        let engine = if template.starts_with("tf/") { &self.tf } else { &self.md };
-        let text = engine.render(template, &ctx).map_err(|source| Error::Render {
-            template: template.to_string(),
-            source,
-        })?;
+        let ctx =
+            tera::Context::from_serialize(&self.view(plan)).map_err(|source| Error::Render {
+                template: template.to_string(),
+                source,
+            })?;
+        let engine = if template.starts_with("tf/") {
+            &self.tf
+        } else {
+            &self.md
+        };
+        let text = engine
+            .render(template, &ctx)
+            .map_err(|source| Error::Render {
+                template: template.to_string(),
+                source,
+            })?;
         Ok(text)
     }
 
@@ -203,7 +248,12 @@ fn tidy(text: &str) -> String {
 }
 
 fn filter_code_block(body: &str, kwargs: tera::Kwargs, _: &tera::State) -> tera::Value {
-    let lang: String = kwargs.get::<&str>("lang").ok().flatten().unwrap_or("").to_string();
+    let lang: String = kwargs
+        .get::<&str>("lang")
+        .ok()
+        .flatten()
+        .unwrap_or("")
+        .to_string();
     tera::Value::safe_string(&escape::markdown_code_block(&lang, body))
 }
 
@@ -235,7 +285,10 @@ mod tests {
     #[test]
     fn no_template_marks_values_safe() {
         for (name, source) in TEMPLATES {
-            assert!(!source.contains("| safe") && !source.contains("|safe"), "{name} uses safe");
+            assert!(
+                !source.contains("| safe") && !source.contains("|safe"),
+                "{name} uses safe"
+            );
         }
     }
 

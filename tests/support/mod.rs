@@ -72,7 +72,9 @@ fn validators_home() -> PathBuf {
     }
     let cache = std::env::var("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache"));
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache")
+        });
     cache.join("tf-validators")
 }
 
@@ -97,7 +99,11 @@ pub fn validators_ready() -> bool {
 /// The two provider schemas every generated module must validate against.
 pub const SCHEMAS: &[(&str, &str, &str)] = &[
     ("6.47.0", "aws-schema-subset.json", "aws-type-names.json"),
-    ("5.100.0", "aws-schema-subset-v5.100.0.json", "aws-type-names-v5.100.0.json"),
+    (
+        "5.100.0",
+        "aws-schema-subset-v5.100.0.json",
+        "aws-type-names-v5.100.0.json",
+    ),
 ];
 
 /// Runs all seven checks of validate-tf.sh on `dir` against both schemas; panics with the report.
@@ -121,7 +127,9 @@ pub fn validate(dir: &Path) {
         let report = String::from_utf8_lossy(&out.stdout).into_owned()
             + &String::from_utf8_lossy(&out.stderr);
         assert!(
-            out.status.success() && report.contains("failed: none") && report.contains("skipped: none"),
+            out.status.success()
+                && report.contains("failed: none")
+                && report.contains("skipped: none"),
             "validate-tf.sh {} (aws {version}) failed:\n{report}",
             dir.display()
         );
