@@ -59,11 +59,13 @@ pub fn our_statements(
         format!("arn:{partition}:s3:::{bucket}"),
         format!("arn:{partition}:s3:::{bucket}/*")
     ]);
-    let deny = |sid: &str, condition: Value| {
+    // Shaped as the module's `aws_iam_policy_document`s render them: the IP deny names any principal
+    // as `"*"`, the TLS denies as `{"AWS": "*"}`, and a one-element list becomes a plain string.
+    let deny = |sid: &str, principal: Value, condition: Value| {
         json!({
             "Sid": sid,
             "Effect": "Deny",
-            "Principal": "*",
+            "Principal": principal,
             "Action": "s3:*",
             "Resource": resources,
             "Condition": condition,
@@ -71,18 +73,25 @@ pub fn our_statements(
     };
     let mut out = Vec::new();
     if !cidrs.is_empty() {
+        let ips = match cidrs {
+            [one] => json!(one),
+            many => json!(many),
+        };
         out.push(deny(
             SID_DENY_IPS,
-            json!({"IpAddress": {"aws:SourceIp": cidrs}}),
+            json!("*"),
+            json!({"IpAddress": {"aws:SourceIp": ips}}),
         ));
     }
     if tls_only {
         out.push(deny(
             SID_DENY_INSECURE_TRANSPORT,
+            json!({"AWS": "*"}),
             json!({"Bool": {"aws:SecureTransport": "false"}}),
         ));
         out.push(deny(
             SID_DENY_OUTDATED_TLS,
+            json!({"AWS": "*"}),
             json!({"NumericLessThan": {"s3:TlsVersion": "1.2"}}),
         ));
     }

@@ -490,3 +490,81 @@ fn readme_lists_the_registries_as_the_cli_prints_them() {
         );
     }
 }
+
+/// Keys upper-cased the way the AWS CLI prints GuardDuty findings; `additionalInfo` becomes the
+/// `{"Value": "<json>", "Type": "default"}` pair the API returns.
+fn pascal(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let mut key = k.clone();
+                    if let Some(first) = key.get(..1) {
+                        key = first.to_uppercase() + &key[1..];
+                    }
+                    let value = if k == "additionalInfo" {
+                        json!({"Value": serde_json::to_string(v).unwrap(), "Type": "default"})
+                    } else {
+                        pascal(v)
+                    };
+                    (key, value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(pascal).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn every_envelope_of_every_supported_sample_gives_the_same_terraform_and_pr() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let real: Vec<&str> = tfremedy::finding_types::FINDING_TYPES
+        .iter()
+        .map(|t| t.fixture)
+        .filter(|f| !f.contains("synthetic"))
+        .collect();
+    assert!(real.len() >= 5);
+    for name in real {
+        let f: Value = serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap();
+        let line = serde_json::to_string(&f).unwrap();
+        let event = json!({
+            "version": "0", "id": "c8c4daa7-a20c-2f03-0070-b7393dd542ad", "detail-type": "GuardDuty Finding",
+            "source": "aws.guardduty", "account": f["accountId"], "time": f["updatedAt"],
+            "region": f["region"], "resources": [], "detail": f
+        });
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(format!("{line}\n{line}\n").as_bytes()).unwrap();
+        let envelopes: Vec<(&str, Vec<u8>)> = vec![
+            ("pretty.json", serde_json::to_vec_pretty(&f).unwrap()),
+            ("api-body.json", serde_json::to_vec(&json!({"findings": [f]})).unwrap()),
+            ("cli.json", serde_json::to_vec_pretty(&json!({"Findings": [pascal(&f)]})).unwrap()),
+            ("eventbridge.json", serde_json::to_vec(&event).unwrap()),
+            ("array.json", serde_json::to_vec(&json!([f, event])).unwrap()),
+            ("lines.jsonl", format!("{line}\n\n{line}\n").into_bytes()),
+            ("lines.jsonl.gz", gz.finish().unwrap()),
+        ];
+        let bare_out = dir.path().join(format!("{name}-bare"));
+        remediate_ok(&[fixture(name)], &bare_out);
+        let bare = tree(&bare_out);
+        for (suffix, bytes) in envelopes {
+            // Names say nothing: the format is detected from the content.
+            let input = dir.path().join(format!("{name}-{suffix}.data"));
+            std::fs::write(&input, &bytes).unwrap();
+            let out = dir.path().join(format!("{name}-{suffix}-out"));
+            remediate_ok(&[input.to_string_lossy().into_owned()], &out);
+            assert_eq!(tree(&out), bare, "{name} as {suffix}");
+        }
+        // stdin
+        let out = dir.path().join(format!("{name}-stdin-out"));
+        let o = tfremedy()
+            .args(["remediate", "-", "--out"])
+            .arg(&out)
+            .write_stdin(line.clone())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(tree(&out), bare, "{name} from stdin");
+    }
+}
