@@ -96,13 +96,8 @@ fn report_errors(errors: &[InputError], good: usize) {
         eprintln!("error: {e}");
     }
     eprintln!(
-        "{} input error(s); {good} finding(s) read without error{}",
-        errors.len(),
-        if good > 0 {
-            " (listed above with their type)"
-        } else {
-            ""
-        }
+        "{} input error(s); {good} good finding(s) reported",
+        errors.len()
     );
 }
 
@@ -193,26 +188,35 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
 }
 
 fn explain(args: ExplainArgs, stdin: &mut dyn Read) -> Result<Outcome> {
-    let (findings, warnings, errors) = read_all(&args.inputs, stdin);
-    let had_errors = !errors.is_empty();
-    // Explain reports the good findings even when some inputs were bad, then exits 2.
-    let good_plan = match plan::plan(findings, None, &PlanOptions::default()) {
-        Ok(plan) => Some(plan),
+    let (findings, warnings, mut errors) = read_all(&args.inputs, stdin);
+    // Explain reports every good finding even when others are bad, then exits 2: the planner refuses
+    // a batch with unsupported findings, so those are set aside first.
+    let (supported, unsupported): (Vec<Finding>, Vec<Finding>) = findings
+        .into_iter()
+        .partition(|f| finding_types::lookup(&f.finding_type).is_some());
+    if let Err(PlanError::Inputs(errs)) = plan::plan(unsupported, None, &PlanOptions::default()) {
+        errors.extend(errs);
+    }
+    let mut plan = match plan::plan(supported, None, &PlanOptions::default()) {
+        Ok(plan) => plan,
         Err(PlanError::Inputs(errs)) => {
-            report_errors(&[errors.clone(), errs].concat(), 0);
+            errors.extend(errs);
+            report_errors(&errors, 0);
             return Ok(Outcome::InputErrors);
         }
         Err(PlanError::Conflict(msg)) => return Err(Error::Plan(msg).into()),
     };
-    if let Some(mut plan) = good_plan {
-        plan.warnings.extend(warnings);
+    plan.warnings.extend(warnings);
+    plan.warnings.sort();
+    plan.warnings.dedup();
+    if !plan.findings.is_empty() || errors.is_empty() {
         match args.format {
             Format::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
             Format::Text => print!("{}", Renderer::new()?.render_triage(&plan)?),
         }
     }
-    if had_errors {
-        report_errors(&errors, 0);
+    if !errors.is_empty() {
+        report_errors(&errors, plan.findings.len());
         return Ok(Outcome::InputErrors);
     }
     Ok(Outcome::Ok)

@@ -527,7 +527,8 @@ fn every_envelope_of_every_supported_sample_gives_the_same_terraform_and_pr() {
         .collect();
     assert!(real.len() >= 5);
     for name in real {
-        let f: Value = serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap();
+        let f: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap();
         let line = serde_json::to_string(&f).unwrap();
         let event = json!({
             "version": "0", "id": "c8c4daa7-a20c-2f03-0070-b7393dd542ad", "detail-type": "GuardDuty Finding",
@@ -535,13 +536,23 @@ fn every_envelope_of_every_supported_sample_gives_the_same_terraform_and_pr() {
             "region": f["region"], "resources": [], "detail": f
         });
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(format!("{line}\n{line}\n").as_bytes()).unwrap();
+        gz.write_all(format!("{line}\n{line}\n").as_bytes())
+            .unwrap();
         let envelopes: Vec<(&str, Vec<u8>)> = vec![
             ("pretty.json", serde_json::to_vec_pretty(&f).unwrap()),
-            ("api-body.json", serde_json::to_vec(&json!({"findings": [f]})).unwrap()),
-            ("cli.json", serde_json::to_vec_pretty(&json!({"Findings": [pascal(&f)]})).unwrap()),
+            (
+                "api-body.json",
+                serde_json::to_vec(&json!({"findings": [f]})).unwrap(),
+            ),
+            (
+                "cli.json",
+                serde_json::to_vec_pretty(&json!({"Findings": [pascal(&f)]})).unwrap(),
+            ),
             ("eventbridge.json", serde_json::to_vec(&event).unwrap()),
-            ("array.json", serde_json::to_vec(&json!([f, event])).unwrap()),
+            (
+                "array.json",
+                serde_json::to_vec(&json!([f, event])).unwrap(),
+            ),
             ("lines.jsonl", format!("{line}\n\n{line}\n").into_bytes()),
             ("lines.jsonl.gz", gz.finish().unwrap()),
         ];
@@ -567,4 +578,48 @@ fn every_envelope_of_every_supported_sample_gives_the_same_terraform_and_pr() {
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(tree(&out), bare, "{name} from stdin");
     }
+}
+
+#[test]
+fn explain_reports_the_good_findings_and_exits_2_on_the_bad() {
+    let o = tfremedy()
+        .args([
+            "explain",
+            &fixture(SEED),
+            &fixture("stealth-s3-serveraccessloggingdisabled.json"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let report = String::from_utf8(o.stdout.clone()).unwrap();
+    assert!(
+        report.contains("`81.2.69.144`") && report.contains("AccessDenied"),
+        "{report}"
+    );
+    assert!(
+        stderr(&o).contains("stealth-s3-serveraccessloggingdisabled.json: $.type"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_broken_data_file_is_an_error_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    remediate_ok(&[fixture(SEED)], &out);
+    let data = out.join("tfremedy_data.tf");
+    let text = std::fs::read_to_string(&data).unwrap();
+    std::fs::write(&data, text.replace("\"unknown\"", "\"maybe\"")).unwrap();
+    let before = tree(&out);
+    let o = remediate(&[fixture(SEED)], &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("tfremedy_data.tf")
+            && err.contains("existing_policy")
+            && err.contains("maybe"),
+        "{err}"
+    );
+    assert_eq!(tree(&out), before);
 }
