@@ -351,10 +351,7 @@ fn bucket(ctx: &mut Ctx<'_>, r: &Node<'_>) -> Result<Bucket, InputError> {
             ))
         }
     };
-    let checked = validate::bucket_name(&name).map_err(|m| ctx.error(&name_path, m))?;
-    if checked.legacy {
-        ctx.warn(&name_path, camel::legacy_warning(&name));
-    }
+    camel::check_bucket_name(ctx, &name, &name_path)?;
     let arn = match (&id, id_text) {
         (Some(i), Some(s)) if s.starts_with("arn:") => camel::bucket_arn(ctx, i, &name),
         _ => None,

@@ -266,10 +266,7 @@ fn bucket(ctx: &mut Ctx<'_>, n: &Node<'_>) -> Result<Bucket, InputError> {
             }
         },
     };
-    let checked = validate::bucket_name(&name).map_err(|m| ctx.error(&name_path, m))?;
-    if checked.legacy {
-        ctx.warn(&name_path, legacy_warning(&name));
-    }
+    check_bucket_name(ctx, &name, &name_path)?;
     let arn = arn_node.and_then(|a| bucket_arn(ctx, &a, &name));
 
     let encryption = n.get("defaultServerSideEncryption").map(|e| Encryption {
@@ -315,7 +312,20 @@ fn bucket(ctx: &mut Ctx<'_>, n: &Node<'_>) -> Result<Bucket, InputError> {
     })
 }
 
-pub(crate) fn legacy_warning(name: &str) -> String {
+/// Validates a bucket name; a legacy name (capitals, underscores) is kept with a warning.
+pub(crate) fn check_bucket_name(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    path: &str,
+) -> Result<(), InputError> {
+    let checked = validate::bucket_name(name).map_err(|m| ctx.error(path, m))?;
+    if checked.legacy {
+        ctx.warn(path, legacy_warning(name));
+    }
+    Ok(())
+}
+
+fn legacy_warning(name: &str) -> String {
     format!(
         "legacy bucket name {name:?}: capitals, underscores or more than 63 characters are only \
          possible for buckets created in us-east-1 before March 2018 (a GuardDuty sample \

@@ -50,8 +50,8 @@ fn split_attribute(line: &str) -> Option<(String, String, String)> {
         return None;
     }
     let value = value.trim();
-    if value.is_empty() || bracket_balance(value)? != 0 || value.contains('#') && has_comment(value)
-    {
+    let (depth, comment) = scan(value)?;
+    if value.is_empty() || depth != 0 || comment {
         return None;
     }
     Some((indent.to_string(), key.to_string(), value.to_string()))
@@ -79,8 +79,10 @@ fn key_len(s: &str) -> Option<usize> {
     (n > 0).then_some(n)
 }
 
-/// Net bracket count outside string literals; `None` when the value holds a heredoc.
-fn bracket_balance(value: &str) -> Option<i32> {
+/// Net bracket count outside string literals, and whether a comment follows; `None` when the value
+/// holds a heredoc. Lines with a trailing comment are left alone: hclwrite aligns those separately and
+/// our templates never emit them.
+fn scan(value: &str) -> Option<(i32, bool)> {
     if value.contains("<<") {
         return None;
     }
@@ -101,32 +103,11 @@ fn bracket_balance(value: &str) -> Option<i32> {
             '"' => in_string = true,
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
+            '#' => return Some((depth, true)),
             _ => {}
         }
     }
-    Some(depth)
-}
-
-/// Whether `value` carries a trailing comment outside strings (hclwrite aligns those separately; our
-/// templates never emit them, so such lines are left as they are).
-fn has_comment(value: &str) -> bool {
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in value.chars() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if c == '#' {
-            return true;
-        }
-    }
-    false
+    Some((depth, false))
 }
 
 #[cfg(test)]
