@@ -516,8 +516,59 @@ fn pascal(v: &Value) -> Value {
     }
 }
 
+/// A Security Hub ASFF finding carrying `f`, shaped as GuardDuty's integration writes them
+/// (`ProductFields` flattened from `service`, the bucket and access key as `Resources`).
+fn asff(f: &Value) -> Value {
+    fn flatten(prefix: &str, v: &Value, out: &mut serde_json::Map<String, Value>) {
+        match v {
+            Value::Object(m) => m
+                .iter()
+                .for_each(|(k, v)| flatten(&format!("{prefix}/{k}"), v, out)),
+            Value::String(s) => drop(out.insert(prefix.to_string(), json!(s))),
+            Value::Null => {}
+            other => drop(out.insert(prefix.to_string(), json!(other.to_string()))),
+        }
+    }
+    let mut fields = serde_json::Map::new();
+    flatten("aws/guardduty/service", &f["service"], &mut fields);
+    let ty = f["type"].as_str().unwrap().replacen('/', "-", 1);
+    let (account, region) = (&f["accountId"], f["region"].as_str().unwrap());
+    let mut resources = Vec::new();
+    if let Some(key) = f["resource"].get("accessKeyDetails") {
+        resources.push(json!({"Type": "AwsIamAccessKey", "Id": key["accessKeyId"], "Partition": "aws", "Region": region,
+            "Details": {"AwsIamAccessKey": {"PrincipalId": key["principalId"], "PrincipalName": key["userName"],
+            "PrincipalType": key["userType"]}}}));
+    }
+    for b in f["resource"]["s3BucketDetails"].as_array().unwrap() {
+        let tags: serde_json::Map<String, Value> = b["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["key"].as_str().unwrap().to_string(), t["value"].clone()))
+            .collect();
+        let sse = &b["defaultServerSideEncryption"];
+        let mut details = json!({"OwnerId": b["owner"]["id"]});
+        if !sse.is_null() {
+            details["ServerSideEncryptionConfiguration"] = json!({"Rules": [{"ApplyServerSideEncryptionByDefault":
+                {"SSEAlgorithm": sse["encryptionType"], "KMSMasterKeyID": sse["kmsMasterKeyArn"]}}]});
+        }
+        resources.push(
+            json!({"Type": "AwsS3Bucket", "Id": b["arn"], "Partition": "aws", "Region": region,
+            "Tags": tags, "Details": {"AwsS3Bucket": details}}),
+        );
+    }
+    json!({
+        "SchemaVersion": "2018-10-08", "Id": f["arn"], "ProductArn": format!("arn:aws:securityhub:{region}::product/aws/guardduty"),
+        "GeneratorId": "arn:aws:guardduty", "AwsAccountId": account, "Region": region,
+        "Types": [format!("TTPs/Discovery/{ty}")], "CreatedAt": f["createdAt"], "UpdatedAt": f["updatedAt"],
+        "FirstObservedAt": f["service"]["eventFirstSeen"], "LastObservedAt": f["service"]["eventLastSeen"],
+        "Severity": {"Product": f["severity"], "Normalized": 80}, "Title": f["title"], "Description": f["description"],
+        "ProductFields": fields, "Resources": resources,
+    })
+}
+
 #[test]
-fn every_envelope_of_every_supported_sample_gives_the_same_terraform_and_pr() {
+fn every_envelope_of_every_supported_sample_gives_the_same_output() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let real: Vec<&str> = tfremedy::finding_types::FINDING_TYPES
@@ -559,6 +610,20 @@ fn every_envelope_of_every_supported_sample_gives_the_same_terraform_and_pr() {
         let bare_out = dir.path().join(format!("{name}-bare"));
         remediate_ok(&[fixture(name)], &bare_out);
         let bare = tree(&bare_out);
+        // Security Hub: ASFF has no room for GuardDuty's public-access rating, so the PR text may say
+        // less; the Terraform must be the same.
+        for (suffix, doc) in [
+            ("asff.json", asff(&f)),
+            ("asff-list.json", json!({"Findings": [asff(&f)]})),
+        ] {
+            let input = write_json(dir.path(), &format!("{name}-{suffix}.data"), &doc);
+            let out = dir.path().join(format!("{name}-{suffix}-out"));
+            remediate_ok(&[input], &out);
+            let got = tree(&out);
+            for (path, content) in bare.iter().filter(|(p, _)| p.ends_with(".tf")) {
+                assert_eq!(&got[path], content, "{name} as {suffix}: {path}");
+            }
+        }
         for (suffix, bytes) in envelopes {
             // Names say nothing: the format is detected from the content.
             let input = dir.path().join(format!("{name}-{suffix}.data"));
