@@ -1,5 +1,7 @@
-# Validation fixture: calls the bucket-guard module the way the generated root does, with a
-# local map shaped like tfremedy_data.tf.
+# Root for `terraform test` (the *.tftest.hcl files here; run by tests/module_behaviour.rs through
+# tools/tf-validators/tools/tftest.py) and a validation fixture for validate-tf.sh: it calls the
+# bucket-guard module the way the generated root does, with a local map shaped like tfremedy_data.tf.
+# The other test files test the module on its own through run blocks with a module block.
 locals {
   tfremedy_buckets = {
     "example-findings-data" = {
