@@ -49,16 +49,53 @@ pub fn list_types() -> String {
 
 /// The registry of fixes as a Markdown table.
 pub fn list_fixes() -> String {
-    let mut out = String::from("| fix | what it does | module input |\n|---|---|---|\n");
+    let mut out = String::from(
+        "| fix | scope | what it does | switch in tfremedy_data.tf | default |\n|---|---|---|---|---|\n",
+    );
     for f in fixes::FIXES {
+        let scope = match f.scope {
+            fixes::Scope::Bucket => "bucket",
+            fixes::Scope::Account => "account",
+            fixes::Scope::Principal => "principal",
+        };
+        let default = if f.default_on { "on" } else { "off" };
         out.push_str(&format!(
-            "| `{}` | {} | `{}` |\n",
-            f.id_str(),
-            f.title,
-            f.module_input
+            "| `{}` | {scope} | {} | `{}` | {default} |\n",
+            f.name, f.title, f.switch
         ));
     }
     out
+}
+
+fn parse_selection(only: &[String], skip: &[String]) -> Result<plan::Selection> {
+    let parse =
+        |flag: &str, names: &[String]| -> Result<std::collections::BTreeSet<fixes::FixId>> {
+            names
+                .iter()
+                .map(|n| {
+                    fixes::FixId::parse(n.trim()).with_context(|| {
+                        let all: Vec<&str> = fixes::FIXES.iter().map(|f| f.name).collect();
+                        format!("{flag} {n:?}: expected one of {}", all.join(", "))
+                    })
+                })
+                .collect()
+        };
+    Ok(plan::Selection {
+        only: if only.is_empty() {
+            None
+        } else {
+            Some(parse("--only", only)?)
+        },
+        skip: parse("--skip", skip)?,
+    })
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn parse_bucket_policies(specs: &[String]) -> Result<BTreeMap<String, serde_json::Value>> {
@@ -143,7 +180,23 @@ fn plan_or_report(
 fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
     let options = PlanOptions {
         bucket_policies: parse_bucket_policies(&args.bucket_policies)?,
+        selection: parse_selection(&args.only, &args.skip)?,
+        existing_log_group: args
+            .existing_log_group
+            .as_deref()
+            .map(|g| {
+                crate::validate::log_group_name(g)
+                    .map(|()| g.to_string())
+                    .map_err(|e| anyhow::anyhow!("--existing-log-group: {e}"))
+            })
+            .transpose()?,
     };
+    if !is_identifier(&args.module_name) {
+        anyhow::bail!(
+            "--module-name {:?}: expected a Terraform identifier (letters, digits, '_' and '-', not starting with a digit)",
+            args.module_name
+        );
+    }
     let (findings, warnings, errors) = read_all(&args.inputs, stdin);
     let previous =
         write::read_previous(&args.out).context("reading the previous run's data file")?;
@@ -154,7 +207,17 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             return Ok(outcome);
         }
     };
-    let files = Renderer::new()?.render_all(&plan)?;
+    if plan.findings.is_empty() {
+        for s in &plan.skipped {
+            eprintln!("skipped: {s}");
+        }
+        eprintln!(
+            "no finding to remediate; nothing was written to {}",
+            args.out.display()
+        );
+        return Ok(Outcome::Ok);
+    }
+    let files = Renderer::new(&args.module_name)?.render_all(&plan)?;
     if args.check {
         let report = write::check(&args.out, &files)?;
         if report.changed.is_empty() {
@@ -212,7 +275,7 @@ fn explain(args: ExplainArgs, stdin: &mut dyn Read) -> Result<Outcome> {
     if !plan.findings.is_empty() || errors.is_empty() {
         match args.format {
             Format::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
-            Format::Text => print!("{}", Renderer::new()?.render_triage(&plan)?),
+            Format::Text => print!("{}", Renderer::new("tfremedy")?.render_triage(&plan)?),
         }
     }
     if !errors.is_empty() {

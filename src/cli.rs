@@ -37,6 +37,19 @@ pub struct RemediateArgs {
     /// The bucket's current policy, as `aws s3api get-bucket-policy` prints it or raw JSON.
     #[arg(long = "bucket-policy", value_name = "BUCKET=FILE")]
     pub bucket_policies: Vec<String>,
+    /// Only these fixes, comma-separated (see `tfremedy list-fixes`); the others are switched off in the
+    /// data file for the buckets, account and principals of these findings.
+    #[arg(long, value_delimiter = ',', value_name = "FIX,...")]
+    pub only: Vec<String>,
+    /// Leave these fixes out, comma-separated (switched off in the data file).
+    #[arg(long, value_delimiter = ',', value_name = "FIX,...")]
+    pub skip: Vec<String>,
+    /// Alarm on an existing (organisation) trail's CloudWatch Logs group instead of creating a trail.
+    #[arg(long, value_name = "LOG_GROUP")]
+    pub existing_log_group: Option<String>,
+    /// The name your root module gives this directory's module call (for the import blocks it must hold).
+    #[arg(long, value_name = "NAME", default_value = "tfremedy")]
+    pub module_name: String,
     /// Write nothing; exit 1 if regenerating would change any file.
     #[arg(long)]
     pub check: bool,

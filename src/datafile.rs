@@ -30,6 +30,46 @@ pub const SSE_DSSE_KMS: &str = "aws:kms:dsse";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DataFile {
     pub buckets: BTreeMap<String, DataBucket>,
+    /// The account-level monitoring (trail, alarms, GuardDuty alert); one per output directory.
+    pub monitor: Option<DataMonitor>,
+    /// Credential responses, keyed `<kind>/<name>`.
+    pub principals: BTreeMap<String, DataPrincipal>,
+}
+
+/// The account-level monitor's entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataMonitor {
+    pub account_id: String,
+    pub region: String,
+    /// An existing (organisation) trail's log group: then no trail is created.
+    pub existing_log_group: Option<String>,
+    pub data_events: bool,
+    pub alarms: bool,
+    pub guardduty_alert: bool,
+}
+
+pub const KIND_IAM_USER: &str = "iam-user";
+pub const KIND_ASSUMED_ROLE: &str = "assumed-role";
+
+/// One principal's credential response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataPrincipal {
+    pub account_id: String,
+    /// `iam-user` or `assumed-role`.
+    pub kind: String,
+    /// The IAM user or role name.
+    pub name: String,
+    pub access_key_id: Option<String>,
+    pub quarantine: bool,
+    pub deactivate_key: bool,
+    /// Set by a human once the import block is in the root module.
+    pub key_import_in_root: bool,
+    pub require_mfa: bool,
+    pub revoke_sessions: bool,
+    /// RFC 3339 UTC, seconds precision.
+    pub revoke_sessions_before: Option<String>,
 }
 
 /// One bucket's entry.
@@ -66,7 +106,12 @@ struct Root {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Locals {
+    #[serde(default)]
     tfremedy_buckets: BTreeMap<String, DataBucket>,
+    #[serde(default)]
+    tfremedy_monitor: Option<DataMonitor>,
+    #[serde(default)]
+    tfremedy_principals: BTreeMap<String, DataPrincipal>,
 }
 
 /// Parses a data file written by an earlier run (possibly edited by hand) and checks every value that
@@ -77,11 +122,20 @@ pub fn parse(text: &str) -> Result<DataFile, String> {
     let root: Root = serde_json::from_value(json).map_err(|e| {
         format!("expected `locals {{ tfremedy_buckets = {{ \"<bucket>\" = {{ ... }} }} }}` as tfremedy writes it: {e}")
     })?;
-    for (name, b) in &root.locals.tfremedy_buckets {
+    let locals = root.locals;
+    for (name, b) in &locals.tfremedy_buckets {
         check_bucket(name, b).map_err(|e| format!("local.tfremedy_buckets[\"{name}\"].{e}"))?;
     }
+    if let Some(m) = &locals.tfremedy_monitor {
+        check_monitor(m).map_err(|e| format!("local.tfremedy_monitor.{e}"))?;
+    }
+    for (key, p) in &locals.tfremedy_principals {
+        check_principal(key, p).map_err(|e| format!("local.tfremedy_principals[\"{key}\"].{e}"))?;
+    }
     Ok(DataFile {
-        buckets: root.locals.tfremedy_buckets,
+        buckets: locals.tfremedy_buckets,
+        monitor: locals.tfremedy_monitor,
+        principals: locals.tfremedy_principals,
     })
 }
 
@@ -111,6 +165,44 @@ fn check_bucket(name: &str, b: &DataBucket) -> Result<(), String> {
         })?;
     }
     Ok(())
+}
+
+fn check_monitor(m: &DataMonitor) -> Result<(), String> {
+    crate::validate::account_id(&m.account_id).map_err(|e| format!("account_id: {e}"))?;
+    crate::validate::region(&m.region).map_err(|e| format!("region: {e}"))?;
+    if let Some(group) = &m.existing_log_group {
+        crate::validate::log_group_name(group).map_err(|e| format!("existing_log_group: {e}"))?;
+    }
+    Ok(())
+}
+
+fn check_principal(key: &str, p: &DataPrincipal) -> Result<(), String> {
+    crate::validate::account_id(&p.account_id).map_err(|e| format!("account_id: {e}"))?;
+    if ![KIND_IAM_USER, KIND_ASSUMED_ROLE].contains(&p.kind.as_str()) {
+        return Err(format!(
+            "kind: expected \"{KIND_IAM_USER}\" or \"{KIND_ASSUMED_ROLE}\", found {:?}",
+            p.kind
+        ));
+    }
+    crate::validate::iam_name(&p.name).map_err(|e| format!("name: {e}"))?;
+    if key != principal_key(&p.kind, &p.name) {
+        return Err(format!(
+            ": the key must be \"{}\" (kind/name)",
+            principal_key(&p.kind, &p.name)
+        ));
+    }
+    if let Some(id) = &p.access_key_id {
+        crate::validate::access_key_id(id).map_err(|e| format!("access_key_id: {e}"))?;
+    }
+    if let Some(ts) = &p.revoke_sessions_before {
+        crate::validate::utc_timestamp(ts).map_err(|e| format!("revoke_sessions_before: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The data-file key of a principal.
+pub fn principal_key(kind: &str, name: &str) -> String {
+    format!("{kind}/{name}")
 }
 
 /// Sorts CIDRs by address family and address, drops duplicates and entries covered by another entry.

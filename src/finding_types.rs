@@ -23,6 +23,13 @@ const MALICIOUS_IP: &[FixId] = &[
     FixId::TlsOnly,
     FixId::DefaultEncryption,
     FixId::PublicAccessBlock,
+    FixId::S3DataEvents,
+    FixId::Alarms,
+    FixId::GuardDutyAlert,
+    FixId::QuarantineUser,
+    FixId::DeactivateKey,
+    FixId::RevokeSessions,
+    FixId::RequireMfa,
 ];
 
 macro_rules! malicious_ip_rows {

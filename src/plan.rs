@@ -5,12 +5,14 @@
 //! (hand edits win, CIDRs are unioned). Everything is kept in sorted collections so the same findings in
 //! any order give the same plan, and the plan serialises to JSON for `--format json` and for tests.
 
-use crate::datafile::{self, DataBucket, DataFile};
+use crate::datafile::{self, DataBucket, DataFile, DataMonitor};
 use crate::error::InputError;
 use crate::finding_types;
-use crate::fixes::FixId;
+use crate::fixes::{self, FixId, Scope};
 use crate::model::{Finding, Warning};
+use crate::monitor::{self, MonitorPlan};
 use crate::policy::{self, MergedPolicy};
+use crate::principals::{self, PrincipalPlan};
 use ipnet::IpNet;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,6 +22,38 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct PlanOptions {
     /// Current bucket policies (`--bucket-policy BUCKET=FILE`), parsed.
     pub bucket_policies: BTreeMap<String, serde_json::Value>,
+    /// `--only` / `--skip`.
+    pub selection: Selection,
+    /// `--existing-log-group`: an organisation trail's log group to alarm on instead of a new trail.
+    pub existing_log_group: Option<String>,
+}
+
+/// Which fixes the command line turned on or off. What it does not decide is left to the data file
+/// (for entries an earlier run wrote) or to each fix's default (for new entries).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub only: Option<BTreeSet<FixId>>,
+    pub skip: BTreeSet<FixId>,
+}
+
+impl Selection {
+    /// `Some(on)` when the command line decided `id`.
+    pub fn decided(&self, id: FixId) -> Option<bool> {
+        if self.skip.contains(&id) {
+            return Some(false);
+        }
+        self.only.as_ref().map(|only| only.contains(&id))
+    }
+
+    /// The switch for `id`: the command line's choice, else `current`.
+    pub fn on(&self, id: FixId, current: bool) -> bool {
+        self.decided(id).unwrap_or(current)
+    }
+
+    /// For a new entry: the command line's choice, else the fix's default.
+    pub fn default_for(&self, id: FixId) -> bool {
+        self.on(id, fixes::fix(id).default_on)
+    }
 }
 
 /// The whole change.
@@ -33,6 +67,16 @@ pub struct Plan {
     pub buckets: BTreeMap<String, BucketPlan>,
     /// The data file to write: the previous one merged with this run.
     pub data: DataFile,
+    /// The account, region and partition of this run (one each per output directory).
+    pub account_id: String,
+    pub region: String,
+    pub partition: String,
+    /// The account-level monitor, as the module will build it.
+    pub monitor: Option<MonitorPlan>,
+    /// Principals named by this run's findings and their credential response.
+    pub principals: Vec<PrincipalPlan>,
+    /// S3 data events at the rate the findings' calls came in, when their counts and windows give one.
+    pub data_event_estimate: Option<CostEstimate>,
     /// Fixes applied by this run, in registry order.
     pub fixes: Vec<FixId>,
     /// Non-fatal observations, sorted.
@@ -123,6 +167,7 @@ pub fn plan(
     });
     skipped.sort();
 
+    let sel = &options.selection;
     let mut data = previous.unwrap_or_default();
     let mut buckets: BTreeMap<String, BucketPlan> = BTreeMap::new();
     let mut fixes_used = BTreeSet::new();
@@ -168,7 +213,7 @@ pub fn plan(
             {
                 entry.effective_permission = Some(p);
             }
-            if row.fixes.contains(&FixId::DenyIps) {
+            if row.fixes.contains(&FixId::DenyIps) && sel.default_for(FixId::DenyIps) {
                 match f.remote_ip() {
                     Some(ip) => {
                         // Findings are sorted, so the first to name an IP gives its reason.
@@ -193,15 +238,18 @@ pub fn plan(
                 .unwrap_or_else(|| DataBucket {
                     account_id: f.account_id.clone(),
                     existing_policy: datafile::POLICY_UNKNOWN.into(),
-                    tls_only: true,
-                    default_encryption: true,
+                    tls_only: sel.default_for(FixId::TlsOnly),
+                    default_encryption: sel.default_for(FixId::DefaultEncryption),
                     sse_algorithm: sse.into(),
                     kms_key_arn: key.clone(),
-                    public_access_block: true,
+                    public_access_block: sel.default_for(FixId::PublicAccessBlock),
                     deny: Vec::new(),
                     ignore_cidrs: Vec::new(),
                     bucket_tags: b.tags.iter().cloned().collect(),
                 });
+            db.tls_only = sel.on(FixId::TlsOnly, db.tls_only);
+            db.default_encryption = sel.on(FixId::DefaultEncryption, db.default_encryption);
+            db.public_access_block = sel.on(FixId::PublicAccessBlock, db.public_access_block);
             if db.account_id != f.account_id {
                 return Err(PlanError::Conflict(format!(
                     "{}: bucket {:?} has account_id {} but finding {} says {}; fix the data file or the input",
@@ -249,6 +297,13 @@ pub fn plan(
             .map(|d| d.cidr.clone())
             .collect();
         let cidrs: Vec<String> = db.deny.iter().map(|d| d.cidr.clone()).collect();
+        entry.fixes.retain(|id| match id {
+            FixId::DenyIps => !db.deny.is_empty(),
+            FixId::TlsOnly => db.tls_only,
+            FixId::DefaultEncryption => db.default_encryption,
+            FixId::PublicAccessBlock => db.public_access_block,
+            _ => false,
+        });
 
         let ours = policy::our_statements(&entry.partition, name, &cidrs, db.tls_only);
         let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
@@ -272,6 +327,89 @@ pub fn plan(
             entry.merged_policy = Some(merged);
         }
     }
+    if findings.is_empty() {
+        // Nothing usable (every input was bad, or every finding archived): no account to plan for.
+        return Ok(Plan {
+            findings,
+            skipped,
+            buckets,
+            data,
+            account_id: String::new(),
+            region: String::new(),
+            partition: String::new(),
+            monitor: None,
+            principals: Vec::new(),
+            data_event_estimate: None,
+            fixes: Vec::new(),
+            warnings: warnings.into_iter().collect(),
+        });
+    }
+    let (account_id, region, partition) = one_account(&findings)?;
+    let monitor_entry = data.monitor.clone().unwrap_or_else(|| DataMonitor {
+        account_id: account_id.clone(),
+        region: region.clone(),
+        existing_log_group: None,
+        data_events: sel.default_for(FixId::S3DataEvents),
+        alarms: sel.default_for(FixId::Alarms),
+        guardduty_alert: sel.default_for(FixId::GuardDutyAlert),
+    });
+    let monitor_entry = DataMonitor {
+        existing_log_group: options
+            .existing_log_group
+            .clone()
+            .or(monitor_entry.existing_log_group),
+        data_events: sel.on(FixId::S3DataEvents, monitor_entry.data_events),
+        alarms: sel.on(FixId::Alarms, monitor_entry.alarms),
+        guardduty_alert: sel.on(FixId::GuardDutyAlert, monitor_entry.guardduty_alert),
+        ..monitor_entry
+    };
+    if monitor_entry.account_id != account_id || monitor_entry.region != region {
+        return Err(PlanError::Conflict(format!(
+            "{}: the monitor is for {} / {}, but these findings are from {account_id} / {region}; \
+             use one output directory per account and region",
+            datafile::FILE_NAME,
+            monitor_entry.account_id,
+            monitor_entry.region
+        )));
+    }
+    data.monitor = Some(monitor_entry);
+
+    let (principal_plans, drafts, principal_warnings) = principals::plan(&findings, &account_id);
+    warnings.extend(principal_warnings);
+    for draft in drafts {
+        let mut entry = data.principals.get(&draft.key).cloned().unwrap_or_else(|| {
+            let mut e = draft.entry.clone();
+            e.quarantine = sel.default_for(FixId::QuarantineUser);
+            e.deactivate_key = sel.default_for(FixId::DeactivateKey);
+            e.require_mfa = sel.default_for(FixId::RequireMfa);
+            e.revoke_sessions = e.revoke_sessions && sel.default_for(FixId::RevokeSessions);
+            e
+        });
+        if entry.account_id != account_id {
+            return Err(PlanError::Conflict(format!(
+                "{}: principal {} has account_id {}, but these findings are from {account_id}",
+                datafile::FILE_NAME,
+                draft.key,
+                entry.account_id
+            )));
+        }
+        entry.quarantine = sel.on(FixId::QuarantineUser, entry.quarantine);
+        entry.deactivate_key = sel.on(FixId::DeactivateKey, entry.deactivate_key);
+        entry.require_mfa = sel.on(FixId::RequireMfa, entry.require_mfa);
+        entry.revoke_sessions = sel.on(FixId::RevokeSessions, entry.revoke_sessions);
+        if entry.access_key_id.is_none() {
+            entry.access_key_id = draft.entry.access_key_id.clone();
+        }
+        // A later finding moves the revocation time forward; never backward.
+        entry.revoke_sessions_before = entry
+            .revoke_sessions_before
+            .clone()
+            .max(draft.entry.revoke_sessions_before.clone());
+        data.principals.insert(draft.key, entry);
+    }
+    let monitor = monitor::plan(&data, &partition).map_err(PlanError::Conflict)?;
+    let fixes_used = fixes_in_effect(&fixes_used, &data, &buckets, &principal_plans);
+
     for name in options.bucket_policies.keys() {
         if !buckets.contains_key(name) {
             warnings.insert(format!(
@@ -280,12 +418,19 @@ pub fn plan(
         }
     }
 
+    let data_event_estimate = data_event_estimate(&findings);
     Ok(Plan {
+        data_event_estimate,
         findings,
         skipped,
         buckets,
         data,
-        fixes: fixes_used.into_iter().collect(),
+        account_id,
+        region,
+        partition,
+        monitor,
+        principals: principal_plans,
+        fixes: fixes_used,
         warnings: warnings.into_iter().collect(),
     })
 }
@@ -297,6 +442,127 @@ pub enum PlanError {
     Inputs(Vec<InputError>),
     #[error("{0}")]
     Conflict(String),
+}
+
+/// A rough monthly cost, for the PR text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CostEstimate {
+    pub events_per_month: u64,
+    /// US dollars, `0.00` form; "less than 0.01" shows as `< 0.01`.
+    pub dollars: String,
+}
+
+/// CloudTrail's price for data events: $0.10 per 100,000 events delivered.
+pub const DATA_EVENT_PRICE_PER_100K: f64 = 0.10;
+
+/// The findings' own call rate (count over first-to-last-seen) as data events per month. It measures
+/// the attacker's calls only; the bucket's normal traffic is what dominates, and the PR says so.
+fn data_event_estimate(findings: &[Finding]) -> Option<CostEstimate> {
+    let mut per_month = 0.0;
+    let mut any = false;
+    for f in findings {
+        let (Some(first), Some(last)) = (f.first_seen.as_deref(), f.last_seen.as_deref()) else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (
+            crate::validate::epoch_seconds(first),
+            crate::validate::epoch_seconds(last),
+        ) else {
+            continue;
+        };
+        if b <= a || f.count == 0 {
+            continue;
+        }
+        any = true;
+        per_month += f.count as f64 / (b - a) as f64 * 30.0 * 86_400.0;
+    }
+    if !any {
+        return None;
+    }
+    let dollars = per_month / 100_000.0 * DATA_EVENT_PRICE_PER_100K;
+    Some(CostEstimate {
+        events_per_month: per_month.ceil() as u64,
+        dollars: if dollars < 0.01 {
+            "< 0.01".into()
+        } else {
+            format!("{dollars:.2}")
+        },
+    })
+}
+
+/// The one account, region and partition of the findings; an output directory serves one of each,
+/// because its modules run with one provider.
+fn one_account(findings: &[Finding]) -> Result<(String, String, String), PlanError> {
+    let set: BTreeSet<(&str, &str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f.account_id.as_str(),
+                f.region.as_str(),
+                f.partition.as_str(),
+            )
+        })
+        .collect();
+    match set.len() {
+        0 | 1 => {
+            let (a, r, p) = set.into_iter().next().unwrap_or_default();
+            Ok((a.to_string(), r.to_string(), p.to_string()))
+        }
+        _ => {
+            let list: Vec<String> = set.iter().map(|(a, r, _)| format!("{a} / {r}")).collect();
+            Err(PlanError::Conflict(format!(
+                "the findings come from several accounts or regions ({}); an output directory serves one \
+                 (its modules use one provider): run tfremedy once per account and region, each with its \
+                 own --out",
+                list.join(", ")
+            )))
+        }
+    }
+}
+
+/// The fixes of this run's finding types that are switched on for at least one of the targets the run
+/// touched, in registry order: the fixes the PR text must explain.
+fn fixes_in_effect(
+    wanted: &BTreeSet<FixId>,
+    data: &DataFile,
+    buckets: &BTreeMap<String, BucketPlan>,
+    principals: &[PrincipalPlan],
+) -> Vec<FixId> {
+    let touched_buckets: Vec<&DataBucket> =
+        buckets.keys().filter_map(|b| data.buckets.get(b)).collect();
+    let touched_principals: Vec<&datafile::DataPrincipal> = principals
+        .iter()
+        .filter_map(|p| data.principals.get(p.key.as_ref()?))
+        .collect();
+    let m = data.monitor.as_ref();
+    wanted
+        .iter()
+        .copied()
+        .filter(|id| match fixes::fix(*id).scope {
+            Scope::Bucket => touched_buckets.iter().any(|b| match id {
+                FixId::DenyIps => !b.deny.is_empty(),
+                FixId::TlsOnly => b.tls_only,
+                FixId::DefaultEncryption => b.default_encryption,
+                _ => b.public_access_block,
+            }),
+            Scope::Account => m.is_some_and(|m| match id {
+                FixId::S3DataEvents => m.data_events && m.existing_log_group.is_none(),
+                FixId::Alarms => m.alarms,
+                _ => m.guardduty_alert,
+            }),
+            Scope::Principal => touched_principals.iter().any(|p| match id {
+                FixId::QuarantineUser => p.kind == datafile::KIND_IAM_USER && p.quarantine,
+                FixId::DeactivateKey => {
+                    p.deactivate_key
+                        && p.access_key_id
+                            .as_deref()
+                            .is_some_and(|k| k.starts_with("AKIA"))
+                }
+                FixId::RevokeSessions => p.revoke_sessions && p.revoke_sessions_before.is_some(),
+                _ => p.kind == datafile::KIND_IAM_USER && p.require_mfa,
+            }),
+        })
+        .collect()
 }
 
 /// The encryption to configure: never weaker than what the bucket has.

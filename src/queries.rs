@@ -14,7 +14,31 @@ pub struct Queries {
     pub lake: String,
     pub from_day: String,
     pub to_day: String,
+    /// What the findings' principals created or changed in IAM in the window: persistence.
+    pub persistence: Option<String>,
 }
+
+/// IAM calls an intruder uses to stay in: new identities, keys, passwords, trust and permissions.
+const PERSISTENCE_EVENTS: &[&str] = &[
+    "AddUserToGroup",
+    "AttachGroupPolicy",
+    "AttachRolePolicy",
+    "AttachUserPolicy",
+    "CreateAccessKey",
+    "CreateLoginProfile",
+    "CreatePolicy",
+    "CreatePolicyVersion",
+    "CreateRole",
+    "CreateUser",
+    "CreateVirtualMFADevice",
+    "DeactivateMFADevice",
+    "PutGroupPolicy",
+    "PutRolePolicy",
+    "PutUserPolicy",
+    "UpdateAccessKey",
+    "UpdateAssumeRolePolicy",
+    "UpdateLoginProfile",
+];
 
 /// A `YYYY-MM-DD` prefix of a timestamp, when it has one.
 fn day(ts: &str) -> Option<String> {
@@ -79,10 +103,60 @@ pub fn build(plan: &Plan) -> Option<Queries> {
         sql_string(&format!("{from_day} 00:00:00")),
         sql_string(&format!("{to_day} 23:59:59")),
     );
+    let persistence = persistence_query(plan, &from_day);
     Some(Queries {
         athena,
         lake,
         from_day,
         to_day,
+        persistence,
     })
+}
+
+/// Athena: IAM changes made with the findings' keys or by their principals since the first sighting
+/// (an intruder's persistence may come after the last one).
+fn persistence_query(plan: &Plan, from_day: &str) -> Option<String> {
+    let keys: BTreeSet<String> = plan
+        .principals
+        .iter()
+        .filter_map(|p| p.access_key_id.clone())
+        .filter(|k| crate::validate::access_key_id(k).is_ok())
+        .collect();
+    let names: BTreeSet<String> = plan
+        .principals
+        .iter()
+        .filter_map(|p| p.name.clone())
+        .filter(|n| crate::validate::iam_name(n).is_ok())
+        .collect();
+    if keys.is_empty() && names.is_empty() {
+        return None;
+    }
+    let mut who = Vec::new();
+    if !keys.is_empty() {
+        let list: Vec<String> = keys.iter().map(|k| sql_string(k)).collect();
+        who.push(format!("useridentity.accesskeyid IN ({})", list.join(", ")));
+    }
+    if !names.is_empty() {
+        let list: Vec<String> = names.iter().map(|n| sql_string(n)).collect();
+        who.push(format!("useridentity.username IN ({})", list.join(", ")));
+        who.push(format!(
+            "useridentity.sessioncontext.sessionissuer.username IN ({})",
+            list.join(", ")
+        ));
+    }
+    let events: Vec<String> = PERSISTENCE_EVENTS.iter().map(|e| sql_string(e)).collect();
+    Some(format!(
+        "-- IAM changes made with these credentials: look for persistence (new users, keys, roles, policies).\n\
+         SELECT eventtime, eventname, errorcode, useridentity.arn AS principal_arn,\n       \
+         useridentity.accesskeyid AS access_key_id, sourceipaddress, requestparameters\n\
+         FROM cloudtrail_logs\n\
+         WHERE ({})\n  \
+         AND eventsource = 'iam.amazonaws.com'\n  \
+         AND eventname IN ({})\n  \
+         AND eventtime >= {}\n\
+         ORDER BY eventtime;",
+        who.join("\n       OR "),
+        events.join(", "),
+        sql_string(&format!("{from_day}T00:00:00Z")),
+    ))
 }

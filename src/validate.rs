@@ -270,6 +270,93 @@ pub fn guardduty_id(s: &str) -> Result<(), String> {
     }
 }
 
+/// An IAM user or role name: `[\w+=,.@-]{1,64}`.
+pub fn iam_name(s: &str) -> Result<(), String> {
+    let ok = (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected an IAM user or role name (1 to 64 of letters, digits and _+=,.@-), found {s:?}"
+        ))
+    }
+}
+
+/// An access key id: `AKIA` (long-term) or `ASIA` (temporary) and 16 upper-case letters or digits.
+pub fn access_key_id(s: &str) -> Result<(), String> {
+    let ok = s.len() == 20
+        && (s.starts_with("AKIA") || s.starts_with("ASIA"))
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected an access key id (AKIA or ASIA and 16 upper-case letters or digits), found {s:?}"
+        ))
+    }
+}
+
+/// A CloudWatch Logs log group name: 1 to 512 of letters, digits and `_-/.#`.
+pub fn log_group_name(s: &str) -> Result<(), String> {
+    let ok = (1..=512).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-/.#".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected a CloudWatch Logs group name (letters, digits and _-/.#), found {s:?}"
+        ))
+    }
+}
+
+/// A UTC timestamp as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_timestamp(s: &str) -> Result<(), String> {
+    let b = s.as_bytes();
+    let ok = b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected a UTC time like 2022-01-28T21:12:25Z, found {s:?}"
+        ))
+    }
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 UTC timestamp (`YYYY-MM-DDTHH:MM:SS[.fff]Z`); `None`
+/// for anything else. Days from the civil calendar, Howard Hinnant's algorithm.
+pub fn epoch_seconds(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || *b.last()? != b'Z' {
+        return None;
+    }
+    utc_timestamp(&format!("{}Z", s.get(..19)?)).ok()?;
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3_600 + mm * 60 + ss)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -460,5 +547,24 @@ mod tests {
         assert!(guardduty_id("").is_err());
         assert!(guardduty_id("a\"b").is_err());
         assert!(guardduty_id("a b").is_err());
+    }
+
+    #[test]
+    fn credentials_and_times() {
+        assert!(iam_name("GeneratedFindingUserName").is_ok());
+        assert!(iam_name("a\"b").is_err());
+        assert!(access_key_id("AKIAIOSFODNN7EXAMPLE").is_ok());
+        assert!(access_key_id("GeneratedFindingAccessKeyId").is_err());
+        assert!(utc_timestamp("2022-01-28T21:12:25Z").is_ok());
+        assert!(utc_timestamp("2022-01-28T21:12:25.000Z").is_err());
+        assert_eq!(epoch_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            epoch_seconds("2022-01-28T21:12:25.470Z"),
+            Some(1_643_404_345)
+        );
+        assert_eq!(epoch_seconds("2000-03-01T00:00:00Z"), Some(951_868_800));
+        assert_eq!(epoch_seconds("garbage"), None);
+        assert!(log_group_name("aws-cloudtrail-logs-org").is_ok());
+        assert!(log_group_name("a b").is_err());
     }
 }

@@ -35,7 +35,9 @@ fn supported_inputs() -> Vec<String> {
         .collect();
     for entry in std::fs::read_dir(root().join("tests/fixtures/findings")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if name.starts_with("discovery-s3-maliciousipcaller-custom-synthetic") {
+        if name.starts_with("discovery-s3-maliciousipcaller-custom-synthetic")
+            && !name.contains("principal")
+        {
             names.push(name);
         }
     }
@@ -687,4 +689,177 @@ fn a_broken_data_file_is_an_error_naming_the_key() {
         "{err}"
     );
     assert_eq!(tree(&out), before);
+}
+
+/// The part of a Markdown document from `heading` to the next heading of the same level.
+fn section<'a>(md: &'a str, heading: &str) -> &'a str {
+    let Some(start) = md.find(heading) else {
+        return "";
+    };
+    let level = heading.split(' ').next().unwrap_or("##");
+    let rest = &md[start + heading.len()..];
+    let end = rest
+        .find(&format!("\n{level} "))
+        .map_or(md.len(), |i| start + heading.len() + i);
+    &md[start..end]
+}
+
+#[test]
+fn each_kind_of_principal_gets_its_credential_response() {
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["iamuser-key", "assumedrole", "root", "awsservice"] {
+        let name = format!("discovery-s3-maliciousipcaller-custom-synthetic-principal-{kind}.json");
+        let out = dir.path().join(kind);
+        remediate_ok(&[fixture(&name)], &out);
+        let files = tree(&out);
+        let data = &files["tfremedy_data.tf"];
+        let principals = &data[data.find("  tfremedy_principals").unwrap()..];
+        let credentials = section(&files["PULL_REQUEST.md"], "## Credentials");
+        let imports = files
+            .get("root/tfremedy_imports.tf")
+            .map(String::as_str)
+            .unwrap_or("(none)");
+        insta::assert_snapshot!(
+            format!("principal_{kind}"),
+            format!("{principals}\n----- root/tfremedy_imports.tf\n{imports}\n----- PULL_REQUEST.md\n{credentials}")
+        );
+    }
+}
+
+#[test]
+fn the_import_file_is_valid_in_the_users_root_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tfremedy");
+    let name = "discovery-s3-maliciousipcaller-custom-synthetic-principal-iamuser-key.json";
+    remediate_ok(&[fixture(name)], &out);
+    // The user's root: a provider, the module call, and the import file moved in.
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        "provider \"aws\" {\n  region = \"us-east-2\"\n}\n\nmodule \"tfremedy\" {\n  source = \"../tfremedy\"\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        out.join("root/tfremedy_imports.tf"),
+        root.join("tfremedy_imports.tf"),
+    )
+    .unwrap();
+    let imports = std::fs::read_to_string(root.join("tfremedy_imports.tf")).unwrap();
+    assert!(imports.contains(
+        "to = module.tfremedy.module.principal_response[\"iam-user/data-pipeline\"].aws_iam_access_key.this[0]"
+    ));
+    validate(&root);
+    // Another module name is honoured, and a name that is not an identifier is refused.
+    let o = remediate(
+        &[fixture(name)],
+        &dir.path().join("other"),
+        &["--module-name", "incident_42"],
+    );
+    assert!(o.status.success());
+    let other = std::fs::read_to_string(dir.path().join("other/root/tfremedy_imports.tf")).unwrap();
+    assert!(other.contains("module.incident_42.module.principal_response"));
+    let o = remediate(
+        &[fixture(name)],
+        &dir.path().join("bad"),
+        &["--module-name", "a\"b"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn an_existing_log_group_replaces_the_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = remediate(
+        &[fixture(SEED)],
+        &out,
+        &["--existing-log-group", "aws-cloudtrail-logs-org"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = tree(&out);
+    assert!(files["tfremedy_data.tf"].contains("existing_log_group = \"aws-cloudtrail-logs-org\""));
+    let pr = &files["PULL_REQUEST.md"];
+    assert!(
+        !pr.contains("### s3-data-events"),
+        "the PR still explains a trail"
+    );
+    assert!(pr.contains("### alarms"));
+    validate(&out);
+}
+
+#[test]
+fn only_and_skip_switch_fixes_in_the_data_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input =
+        fixture("discovery-s3-maliciousipcaller-custom-synthetic-principal-iamuser-key.json");
+    let out = dir.path().join("skip");
+    let o = remediate(
+        std::slice::from_ref(&input),
+        &out,
+        &["--skip", "alarms,tls-only"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let data = std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap();
+    assert!(
+        data.contains("tls_only            = false") && data.contains("alarms             = false")
+    );
+    assert!(
+        data.contains("guardduty_alert    = true")
+            && data.contains("quarantine             = true")
+    );
+
+    let out = dir.path().join("only");
+    let o = remediate(
+        std::slice::from_ref(&input),
+        &out,
+        &["--only", "deny-ips,require-mfa"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let data = std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap();
+    for off in [
+        "tls_only            = false",
+        "default_encryption  = false",
+        "public_access_block = false",
+        "data_events        = false",
+        "alarms             = false",
+        "guardduty_alert    = false",
+        "quarantine             = false",
+        "deactivate_key         = false",
+    ] {
+        assert!(data.contains(off), "{off} missing:\n{data}");
+    }
+    assert!(
+        data.contains("require_mfa            = true") && data.contains("\"198.51.100.21/32\"")
+    );
+    let pr = std::fs::read_to_string(out.join("PULL_REQUEST.md")).unwrap();
+    assert!(
+        pr.contains("### require-mfa")
+            && !pr.contains("### alarms")
+            && !pr.contains("### tls-only")
+    );
+    assert!(
+        !out.join("root/tfremedy_imports.tf").exists(),
+        "no import without deactivate-key"
+    );
+    validate(&out);
+
+    // A later run without flags keeps what the data file says.
+    remediate_ok(std::slice::from_ref(&input), &out);
+    assert_eq!(
+        std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap(),
+        data
+    );
+
+    let o = remediate(
+        &[input],
+        &dir.path().join("bad"),
+        &["--skip", "no-such-fix"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("expected one of deny-ips, tls-only"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -4,11 +4,14 @@
 //! DSSE-KMS, SSE-KMS with a customer key keeps that key, anything else becomes SSE-KMS with the key from
 //! the `kms_key_arn` variable (the AWS-managed `aws/s3` key when unset).
 
-use super::{Fix, FixId};
+use super::{Fix, FixId, Scope};
 
 pub const FIX: Fix = Fix {
     id: FixId::DefaultEncryption,
+    name: "default-encryption",
+    scope: Scope::Bucket,
     title: "Default encryption with SSE-KMS and an S3 Bucket Key",
-    module_input: "enable_default_encryption",
+    switch: "default_encryption",
+    default_on: true,
     doc_template: "fixes/default-encryption.md",
 };

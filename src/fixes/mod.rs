@@ -1,14 +1,22 @@
 //! The registry of fixes: what tfremedy can change, each in its own file.
 //!
 //! A fix is a unit of remediation a reviewer can reason about on its own: it has an id (used in the plan,
-//! the CLI and the data file), the module input that switches it on, and its part of the PR text (a
-//! Markdown template under `templates/md/fixes/`, saying what it does, why, what `terraform plan` will
-//! show, what it costs and how to roll it back). The Terraform for the bucket-level fixes lives in one
-//! reusable module (`templates/tf/modules/bucket-guard`), toggled per fix.
+//! the CLI's `--only`/`--skip` and the PR text), a scope (one bucket, the account, one principal), the
+//! key in `tfremedy_data.tf` that switches it, and its part of the PR text (a Markdown template under
+//! `templates/md/fixes/` saying what it does, why, what `terraform plan` will show, what it costs and how
+//! to roll it back). The Terraform lives in three static modules under `templates/tf/modules/`
+//! (bucket-guard, account-monitor, principal-response), toggled per fix by the data file.
 
+mod alarms;
+mod deactivate_key;
 mod default_encryption;
 mod deny_ips;
+mod guardduty_alert;
 mod public_access_block;
+mod quarantine_user;
+mod require_mfa;
+mod revoke_sessions;
+mod s3_data_events;
 mod tls_only;
 
 use serde::Serialize;
@@ -16,40 +24,60 @@ use serde::Serialize;
 /// One fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Fix {
-    /// Stable id, kebab-case.
     pub id: FixId,
+    /// Stable id, kebab-case, as the CLI and the PR text spell it.
+    pub name: &'static str,
+    pub scope: Scope,
     /// One line for tables.
     pub title: &'static str,
-    /// The bucket-guard module input that turns it on.
-    pub module_input: &'static str,
+    /// The key of `tfremedy_data.tf` that switches it (in the bucket's, the monitor's or the
+    /// principal's entry).
+    pub switch: &'static str,
+    /// Whether it is on unless asked otherwise.
+    pub default_on: bool,
     /// Template (under `templates/md/`) with this fix's part of the PR text.
     pub doc_template: &'static str,
 }
 
-/// Fix ids; the order here is the order fixes appear in output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// What one instance of a fix applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Bucket,
+    Account,
+    Principal,
+}
+
+/// Fix ids; the order here is the order fixes appear in output. They serialise as their name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FixId {
     DenyIps,
     TlsOnly,
     DefaultEncryption,
     PublicAccessBlock,
+    S3DataEvents,
+    Alarms,
+    GuardDutyAlert,
+    QuarantineUser,
+    DeactivateKey,
+    RevokeSessions,
+    RequireMfa,
+}
+
+impl Serialize for FixId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl FixId {
     pub fn as_str(self) -> &'static str {
-        fix(self).id_str()
+        fix(self).name
     }
-}
 
-impl Fix {
-    pub fn id_str(&self) -> &'static str {
-        match self.id {
-            FixId::DenyIps => "deny-ips",
-            FixId::TlsOnly => "tls-only",
-            FixId::DefaultEncryption => "default-encryption",
-            FixId::PublicAccessBlock => "public-access-block",
-        }
+    /// Parses a fix name as the CLI takes it.
+    pub fn parse(name: &str) -> Option<FixId> {
+        FIXES.iter().find(|f| f.name == name).map(|f| f.id)
     }
 }
 
@@ -59,6 +87,13 @@ pub static FIXES: &[Fix] = &[
     tls_only::FIX,
     default_encryption::FIX,
     public_access_block::FIX,
+    s3_data_events::FIX,
+    alarms::FIX,
+    guardduty_alert::FIX,
+    quarantine_user::FIX,
+    deactivate_key::FIX,
+    revoke_sessions::FIX,
+    require_mfa::FIX,
 ];
 
 /// The registry entry of `id`.
@@ -75,17 +110,21 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
-    fn ids_are_unique_and_every_id_has_a_row() {
-        let ids: BTreeSet<_> = FIXES.iter().map(|f| f.id_str()).collect();
-        assert_eq!(ids.len(), FIXES.len());
-        for id in [
-            FixId::DenyIps,
-            FixId::TlsOnly,
-            FixId::DefaultEncryption,
-            FixId::PublicAccessBlock,
-        ] {
-            assert_eq!(fix(id).id, id);
+    fn ids_are_unique_ordered_and_every_id_has_a_row() {
+        let names: BTreeSet<_> = FIXES.iter().map(|f| f.name).collect();
+        assert_eq!(names.len(), FIXES.len());
+        for f in FIXES {
+            assert_eq!(fix(f.id).name, f.name);
+            assert_eq!(FixId::parse(f.name), Some(f.id));
+            assert_eq!(
+                serde_json::to_value(f.id).unwrap(),
+                serde_json::json!(f.name)
+            );
         }
+        assert!(
+            FIXES.windows(2).all(|w| w[0].id < w[1].id),
+            "FIXES is in FixId order"
+        );
     }
 
     #[test]
@@ -94,7 +133,7 @@ mod tests {
             assert!(
                 crate::render::template_source(f.doc_template).is_some(),
                 "{} has no template {}",
-                f.id_str(),
+                f.name,
                 f.doc_template
             );
         }

@@ -13,91 +13,71 @@ use crate::header;
 use crate::plan::Plan;
 use serde::Serialize;
 
-/// Every built-in template: (name, source).
+/// Every built-in template: (name, source), the name being the path under `templates/`.
+macro_rules! t {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../templates/", $name)))
+    };
+}
+
 static TEMPLATES: &[(&str, &str)] = &[
-    (
-        "tf/versions.tf",
-        include_str!("../../templates/tf/versions.tf"),
-    ),
-    ("tf/main.tf", include_str!("../../templates/tf/main.tf")),
-    (
-        "tf/variables.tf",
-        include_str!("../../templates/tf/variables.tf"),
-    ),
-    (
-        "tf/outputs.tf",
-        include_str!("../../templates/tf/outputs.tf"),
-    ),
-    (
-        "tf/tfremedy_data.tf",
-        include_str!("../../templates/tf/tfremedy_data.tf"),
-    ),
-    (
-        "tf/modules/bucket-guard/main.tf",
-        include_str!("../../templates/tf/modules/bucket-guard/main.tf"),
-    ),
-    (
-        "tf/modules/bucket-guard/variables.tf",
-        include_str!("../../templates/tf/modules/bucket-guard/variables.tf"),
-    ),
-    (
-        "tf/modules/bucket-guard/outputs.tf",
-        include_str!("../../templates/tf/modules/bucket-guard/outputs.tf"),
-    ),
-    (
-        "tf/modules/bucket-guard/versions.tf",
-        include_str!("../../templates/tf/modules/bucket-guard/versions.tf"),
-    ),
-    ("md/README.md", include_str!("../../templates/md/README.md")),
-    (
-        "md/PULL_REQUEST.md",
-        include_str!("../../templates/md/PULL_REQUEST.md"),
-    ),
-    ("md/triage.md", include_str!("../../templates/md/triage.md")),
-    (
-        "md/fixes/deny-ips.md",
-        include_str!("../../templates/md/fixes/deny-ips.md"),
-    ),
-    (
-        "md/fixes/tls-only.md",
-        include_str!("../../templates/md/fixes/tls-only.md"),
-    ),
-    (
-        "md/fixes/default-encryption.md",
-        include_str!("../../templates/md/fixes/default-encryption.md"),
-    ),
-    (
-        "md/fixes/public-access-block.md",
-        include_str!("../../templates/md/fixes/public-access-block.md"),
-    ),
+    t!("tf/versions.tf"),
+    t!("tf/main.tf"),
+    t!("tf/variables.tf"),
+    t!("tf/outputs.tf"),
+    t!("tf/tfremedy_data.tf"),
+    t!("tf/modules/bucket-guard/main.tf"),
+    t!("tf/modules/bucket-guard/variables.tf"),
+    t!("tf/modules/bucket-guard/outputs.tf"),
+    t!("tf/modules/bucket-guard/versions.tf"),
+    t!("tf/modules/account-monitor/main.tf"),
+    t!("tf/modules/account-monitor/trail.tf"),
+    t!("tf/modules/account-monitor/alarms.tf"),
+    t!("tf/modules/account-monitor/alerts.tf"),
+    t!("tf/modules/account-monitor/variables.tf"),
+    t!("tf/modules/account-monitor/outputs.tf"),
+    t!("tf/modules/account-monitor/versions.tf"),
+    t!("tf/modules/principal-response/main.tf"),
+    t!("tf/modules/principal-response/variables.tf"),
+    t!("tf/modules/principal-response/outputs.tf"),
+    t!("tf/modules/principal-response/versions.tf"),
+    t!("tf/root/tfremedy_imports.tf"),
+    t!("md/README.md"),
+    t!("md/PULL_REQUEST.md"),
+    t!("md/triage.md"),
+    t!("md/fixes/alarms.md"),
+    t!("md/fixes/deactivate-key.md"),
+    t!("md/fixes/default-encryption.md"),
+    t!("md/fixes/deny-ips.md"),
+    t!("md/fixes/guardduty-alert.md"),
+    t!("md/fixes/public-access-block.md"),
+    t!("md/fixes/quarantine-user.md"),
+    t!("md/fixes/require-mfa.md"),
+    t!("md/fixes/revoke-sessions.md"),
+    t!("md/fixes/s3-data-events.md"),
+    t!("md/fixes/tls-only.md"),
 ];
 
-/// The generated files, relative to the output directory, with the template each comes from.
-static OUTPUTS: &[(&str, &str)] = &[
-    ("versions.tf", "tf/versions.tf"),
-    ("main.tf", "tf/main.tf"),
-    ("variables.tf", "tf/variables.tf"),
-    ("outputs.tf", "tf/outputs.tf"),
-    (crate::datafile::FILE_NAME, "tf/tfremedy_data.tf"),
-    (
-        "modules/bucket-guard/main.tf",
-        "tf/modules/bucket-guard/main.tf",
-    ),
-    (
-        "modules/bucket-guard/variables.tf",
-        "tf/modules/bucket-guard/variables.tf",
-    ),
-    (
-        "modules/bucket-guard/outputs.tf",
-        "tf/modules/bucket-guard/outputs.tf",
-    ),
-    (
-        "modules/bucket-guard/versions.tf",
-        "tf/modules/bucket-guard/versions.tf",
-    ),
-    ("README.md", "md/README.md"),
-    ("PULL_REQUEST.md", "md/PULL_REQUEST.md"),
-];
+/// Files generated only when the plan needs them (the import blocks for the root module).
+static CONDITIONAL_OUTPUTS: &[(&str, &str, fn(&View<'_>) -> bool)] = &[(
+    "root/tfremedy_imports.tf",
+    "tf/root/tfremedy_imports.tf",
+    |v| !v.key_imports.is_empty(),
+)];
+
+/// The generated files (path relative to the output directory, template): every `.tf` template but the
+/// conditional ones, at its path under `tf/`, and the two Markdown documents.
+fn outputs() -> impl Iterator<Item = (&'static str, &'static str)> {
+    let tf = TEMPLATES.iter().filter_map(|(name, _)| {
+        let path = name.strip_prefix("tf/")?;
+        let conditional = CONDITIONAL_OUTPUTS.iter().any(|(_, t, _)| t == name);
+        (!conditional).then_some((path, *name))
+    });
+    tf.chain([
+        ("README.md", "md/README.md"),
+        ("PULL_REQUEST.md", "md/PULL_REQUEST.md"),
+    ])
+}
 
 /// The source of a built-in template (`md/...` or `tf/...`, or a fix doc name relative to `md/`).
 pub fn template_source(name: &str) -> Option<&'static str> {
@@ -127,6 +107,7 @@ pub struct OutputFile {
 pub struct Renderer {
     tf: tera::Tera,
     md: tera::Tera,
+    module_name: String,
 }
 
 /// What the templates see.
@@ -138,10 +119,23 @@ struct View<'a> {
     fix_ids: Vec<&'static str>,
     /// Athena and CloudTrail Lake queries over the findings' IPs and window.
     queries: Option<crate::queries::Queries>,
+    /// The finding types the GuardDuty alert forwards: every type whose row includes it.
+    guardduty_types: Vec<&'static str>,
+    /// The name of this directory's module call in the user's root (for import addresses).
+    module_name: &'a str,
+    /// Access keys to import (and deactivate) in the user's root module.
+    key_imports: Vec<KeyImport<'a>>,
+}
+
+#[derive(Serialize)]
+struct KeyImport<'a> {
+    key: &'a str,
+    access_key_id: &'a str,
 }
 
 impl Renderer {
-    pub fn new() -> Result<Self> {
+    /// `module_name` is what the user's root module calls this directory (import addresses need it).
+    pub fn new(module_name: &str) -> Result<Self> {
         let mut tf = tera::Tera::new();
         tf.autoescape_on([".tf"]);
         tf.set_escape_fn(escape::hcl_string);
@@ -149,6 +143,7 @@ impl Renderer {
         md.autoescape_on([".md"]);
         md.set_escape_fn(escape::markdown_code_span);
         md.register_filter("code_block", filter_code_block);
+        tf.register_filter("ident", filter_ident);
         // Added in one go per engine, because a template's includes must resolve when it is added.
         for (engine, prefix) in [(&mut tf, "tf/"), (&mut md, "md/")] {
             let batch = TEMPLATES
@@ -162,24 +157,53 @@ impl Renderer {
                     source,
                 })?;
         }
-        Ok(Self { tf, md })
+        Ok(Self {
+            tf,
+            md,
+            module_name: module_name.to_string(),
+        })
     }
 
-    fn view<'a>(&self, plan: &'a Plan) -> View<'a> {
+    fn view<'a>(&'a self, plan: &'a Plan) -> View<'a> {
         View {
             version: header::VERSION,
             plan,
             fix_ids: plan.fixes.iter().map(|id| id.as_str()).collect(),
             queries: crate::queries::build(plan),
+            guardduty_types: crate::finding_types::FINDING_TYPES
+                .iter()
+                .filter(|t| t.fixes.contains(&crate::fixes::FixId::GuardDutyAlert))
+                .map(|t| t.name)
+                .collect(),
+            module_name: &self.module_name,
+            key_imports: plan
+                .data
+                .principals
+                .iter()
+                .filter(|(_, p)| p.kind == crate::datafile::KIND_IAM_USER && p.deactivate_key)
+                .filter_map(|(key, p)| {
+                    let id = p
+                        .access_key_id
+                        .as_deref()
+                        .filter(|k| k.starts_with("AKIA"))?;
+                    Some(KeyImport {
+                        key,
+                        access_key_id: id,
+                    })
+                })
+                .collect(),
         }
     }
 
     fn render_one(&self, template: &str, plan: &Plan) -> Result<String> {
-        let ctx =
-            tera::Context::from_serialize(&self.view(plan)).map_err(|source| Error::Render {
-                template: template.to_string(),
-                source,
-            })?;
+        self.render_view(template, &self.view(plan))
+    }
+
+    fn render_view(&self, template: &str, view: &View<'_>) -> Result<String> {
+        let ctx = tera::Context::from_serialize(view).map_err(|source| Error::Render {
+            template: template.to_string(),
+            source,
+        })?;
         let engine = if template.starts_with("tf/") {
             &self.tf
         } else {
@@ -196,10 +220,15 @@ impl Renderer {
 
     /// Renders every output file of `plan`.
     pub fn render_all(&self, plan: &Plan) -> Result<Vec<OutputFile>> {
-        let mut files = Vec::with_capacity(OUTPUTS.len());
-        for (path, template) in OUTPUTS {
-            let body = self.render_one(template, plan)?;
-            let is_data = *path == crate::datafile::FILE_NAME;
+        let view = self.view(plan);
+        let conditional = CONDITIONAL_OUTPUTS
+            .iter()
+            .filter(|(_, _, wanted)| wanted(&view))
+            .map(|(path, template, _)| (*path, *template));
+        let mut files = Vec::new();
+        for (path, template) in outputs().chain(conditional) {
+            let body = self.render_view(template, &view)?;
+            let is_data = path == crate::datafile::FILE_NAME;
             let content = if path.ends_with(".tf") {
                 let body = tidy(&align::align_equals(&body));
                 if is_data {
@@ -211,7 +240,7 @@ impl Renderer {
                 header::stamp_md(&tidy(&body))
             };
             files.push(OutputFile {
-                path: (*path).to_string(),
+                path: path.to_string(),
                 content,
                 is_data,
             });
@@ -247,6 +276,23 @@ fn tidy(text: &str) -> String {
     format!("{trimmed}\n")
 }
 
+/// The one escape for a slot outside quotes in a `.tf` template: only a Terraform identifier passes,
+/// anything else is a render error (the CLI validates it first, so this is a second line of defence).
+fn filter_ident(value: &str, _: tera::Kwargs, _: &tera::State) -> tera::TeraResult<tera::Value> {
+    let mut chars = value.chars();
+    let ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(tera::Value::safe_string(value))
+    } else {
+        Err(tera::Error::message(format!(
+            "{value:?} is not a Terraform identifier"
+        )))
+    }
+}
+
 fn filter_code_block(body: &str, kwargs: tera::Kwargs, _: &tera::State) -> tera::Value {
     let lang: String = kwargs
         .get::<&str>("lang")
@@ -270,8 +316,10 @@ mod tests {
                 while let Some(pos) = rest.find("{{") {
                     let before = &line[..offset + pos];
                     let quotes = before.matches('"').count() - before.matches("\\\"").count();
+                    let slot = &line[offset + pos..];
+                    let slot = &slot[..slot.find("}}").unwrap_or(slot.len())];
                     assert!(
-                        quotes % 2 == 1,
+                        quotes % 2 == 1 || slot.trim_end().ends_with("| ident"),
                         "{name}:{}: a value slot outside quotes is an injection point: {line}",
                         i + 1
                     );
@@ -289,6 +337,26 @@ mod tests {
                 !source.contains("| safe") && !source.contains("|safe"),
                 "{name} uses safe"
             );
+        }
+    }
+
+    #[test]
+    fn every_template_file_is_embedded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for entry in walkdir::WalkDir::new(&dir) {
+            let entry = entry.unwrap();
+            let rel = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if entry.file_type().is_file() && !rel.ends_with("NOTES.md") {
+                assert!(
+                    template_names().any(|n| n == rel),
+                    "templates/{rel} is not in TEMPLATES"
+                );
+            }
         }
     }
 

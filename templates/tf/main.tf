@@ -14,3 +14,51 @@ module "bucket_guard" {
   kms_key_arn                = try(coalesce(each.value.kms_key_arn, var.kms_key_arn), null)
   enable_public_access_block = each.value.public_access_block
 }
+
+locals {
+  # The alarms match single addresses (CloudTrail logs the caller's IP; a filter pattern cannot match a
+  # range), so wider CIDRs in the deny lists are denied but not alarmed on.
+  tfremedy_blocked_ips = sort(distinct(flatten([
+    for b in values(local.tfremedy_buckets) : [for c in b.deny[*].cidr : split("/", c)[0] if can(regex("/(32|128)$", c))]
+  ])))
+}
+
+# Runbook step 5: S3 data events for these buckets, alarms on the blocked IPs and on bucket and trail
+# changes, and an alert on the next GuardDuty finding of the same family.
+module "account_monitor" {
+  source = "./modules/account-monitor"
+
+  account_id               = local.tfremedy_monitor.account_id
+  region                   = local.tfremedy_monitor.region
+  bucket_names             = keys(local.tfremedy_buckets)
+  blocked_ips              = local.tfremedy_blocked_ips
+  existing_log_group_name  = local.tfremedy_monitor.existing_log_group
+  enable_data_events       = local.tfremedy_monitor.data_events
+  enable_alarms            = local.tfremedy_monitor.alarms
+  enable_guardduty_alert   = local.tfremedy_monitor.guardduty_alert
+  log_retention_days       = var.log_retention_days
+  alarm_emails             = var.alarm_emails
+  guardduty_min_severity   = var.guardduty_min_severity
+  guardduty_finding_types = [
+{%- for t in guardduty_types %}
+    "{{ t }}",
+{%- endfor %}
+  ]
+}
+
+# Runbook step 4: the credentials the caller used (quarantine, key deactivation, session revocation).
+module "principal_response" {
+  source   = "./modules/principal-response"
+  for_each = local.tfremedy_principals
+
+  account_id             = each.value.account_id
+  kind                   = each.value.kind
+  name                   = each.value.name
+  access_key_id          = each.value.access_key_id
+  quarantine             = each.value.quarantine
+  deactivate_key         = each.value.deactivate_key
+  key_import_in_root     = each.value.key_import_in_root
+  require_mfa            = each.value.require_mfa
+  revoke_sessions        = each.value.revoke_sessions
+  revoke_sessions_before = each.value.revoke_sessions_before
+}

@@ -3,3 +3,21 @@ variable "kms_key_arn" {
   type        = string
   default     = null
 }
+
+variable "log_retention_days" {
+  description = "Retention of the trail's CloudWatch Logs group, in days."
+  type        = number
+  default     = 365
+}
+
+variable "alarm_emails" {
+  description = "Email addresses subscribed to the alerts topic (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+}
+
+variable "guardduty_min_severity" {
+  description = "Lowest severity of the GuardDuty findings forwarded to the alerts topic (7 = high)."
+  type        = number
+  default     = 7
+}

@@ -12,6 +12,15 @@
 #                    switch a fix off with false. sse_algorithm is "aws:kms" or "aws:kms:dsse";
 #                    kms_key_arn null means var.kms_key_arn (the AWS-managed aws/s3 key when unset).
 #   bucket_tags      the bucket's tags when GuardDuty saw it (who owns it); not applied to anything.
+#
+# tfremedy_monitor: the account-level trail, alarms and GuardDuty alert (one account and region).
+#   existing_log_group   an organisation trail's CloudWatch Logs group: alarms go there, no trail is made.
+#   data_events, alarms, guardduty_alert   switch a fix off with false.
+#
+# tfremedy_principals: the credential response, one entry per principal ("<kind>/<name>").
+#   quarantine, deactivate_key, revoke_sessions, require_mfa   switch a fix off (or require_mfa on).
+#   key_import_in_root   set to true once root/tfremedy_imports.tf is in your root module: until then
+#                        the plan stops, because without the import Terraform would create a new key.
 locals {
   tfremedy_buckets = {
     "bucketName" = {
@@ -30,6 +39,30 @@ locals {
       bucket_tags = {
         "foo" = "bar"
       }
+    }
+  }
+
+  tfremedy_monitor = {
+    account_id         = "973743533182"
+    region             = "us-east-2"
+    existing_log_group = null
+    data_events        = true
+    alarms             = true
+    guardduty_alert    = true
+  }
+
+  tfremedy_principals = {
+    "iam-user/GeneratedFindingUserName" = {
+      account_id             = "973743533182"
+      kind                   = "iam-user"
+      name                   = "GeneratedFindingUserName"
+      access_key_id          = null
+      quarantine             = true
+      deactivate_key         = true
+      key_import_in_root     = false
+      require_mfa            = false
+      revoke_sessions        = false
+      revoke_sessions_before = null
     }
   }
 }
