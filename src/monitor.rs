@@ -367,4 +367,17 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn no_metric_has_a_dimension() {
+        // An IP or request id as a dimension would make one metric (and one bill line) per value.
+        for name in crate::render::template_names().filter(|n| n.starts_with("tf/modules/")) {
+            let source = crate::render::template_source(name).unwrap();
+            let code: String = source
+                .lines()
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .collect();
+            assert!(!code.contains("dimensions"), "{name} sets metric dimensions");
+        }
+    }
 }
