@@ -377,7 +377,10 @@ mod tests {
                 .lines()
                 .filter(|l| !l.trim_start().starts_with('#'))
                 .collect();
-            assert!(!code.contains("dimensions"), "{name} sets metric dimensions");
+            assert!(
+                !code.contains("dimensions"),
+                "{name} sets metric dimensions"
+            );
         }
     }
 }

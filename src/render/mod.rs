@@ -58,8 +58,11 @@ static TEMPLATES: &[(&str, &str)] = &[
     t!("md/fixes/tls-only.md"),
 ];
 
+/// Whether a conditional file is needed for a given view.
+type Wanted = fn(&View<'_>) -> bool;
+
 /// Files generated only when the plan needs them (the import blocks for the root module).
-static CONDITIONAL_OUTPUTS: &[(&str, &str, fn(&View<'_>) -> bool)] = &[(
+static CONDITIONAL_OUTPUTS: &[(&str, &str, Wanted)] = &[(
     "root/tfremedy_imports.tf",
     "tf/root/tfremedy_imports.tf",
     |v| !v.key_imports.is_empty(),
