@@ -6,7 +6,7 @@
 use crate::cli::{Cli, Command, ExplainArgs, Format, RemediateArgs};
 use crate::error::{Error, InputError};
 use crate::model::Finding;
-use crate::plan::{self, Plan, PlanError, PlanOptions};
+use crate::plan::{self, Batch, PlanError, PlanOptions};
 use crate::render::Renderer;
 use crate::{finding_types, fixes, read, write};
 use anyhow::{Context, Result};
@@ -117,8 +117,7 @@ fn parse_bucket_policies(specs: &[String]) -> Result<BTreeMap<String, serde_json
     Ok(map)
 }
 
-/// Reads every input; prints each problem on stderr. Returns the good findings and whether any input
-/// was bad.
+/// Reads every input. Returns the good findings, the reader's warnings and the bad inputs.
 fn read_all(
     inputs: &[String],
     stdin: &mut dyn Read,
@@ -128,53 +127,99 @@ fn read_all(
     (outcome.findings, warnings, outcome.errors)
 }
 
-fn report_errors(errors: &[InputError], good: usize) {
+fn report_errors(errors: &[InputError]) {
     for e in errors {
         eprintln!("error: {e}");
     }
-    eprintln!(
-        "{} input error(s); {good} good finding(s) reported",
-        errors.len()
-    );
 }
 
-fn plan_or_report(
-    findings: Vec<Finding>,
-    mut read_errors: Vec<InputError>,
-    warnings: Vec<String>,
-    previous: Option<crate::datafile::DataFile>,
-    options: &PlanOptions,
-) -> Result<Result<Plan, Outcome>> {
-    let summary: Vec<String> = findings
+/// The data files of the account/region directories these findings go to, as earlier runs left them.
+fn previous_data(
+    out: &std::path::Path,
+    findings: &[Finding],
+) -> Result<BTreeMap<String, crate::datafile::DataFile>> {
+    let dirs: std::collections::BTreeSet<String> = findings
         .iter()
-        .map(|f| format!("read: {} {} ({})", f.finding_type, f.id, f.origin))
+        .map(|f| plan::group_dir(&f.account_id, &f.region))
         .collect();
-    let count = findings.len();
-    match plan::plan(findings, previous, options) {
-        Ok(mut plan) if read_errors.is_empty() => {
-            plan.warnings.extend(warnings);
-            plan.warnings.sort();
-            plan.warnings.dedup();
-            Ok(Ok(plan))
+    let mut map = BTreeMap::new();
+    for dir in dirs {
+        if let Some(data) = write::read_previous(&out.join(&dir))
+            .with_context(|| format!("reading the previous run's data file in {dir}"))?
+        {
+            map.insert(dir, data);
         }
-        Ok(_) => {
-            for line in &summary {
-                eprintln!("{line}");
-            }
-            report_errors(&read_errors, count);
-            Ok(Err(Outcome::InputErrors))
-        }
-        Err(PlanError::Inputs(errs)) => {
-            for line in &summary {
-                eprintln!("{line}");
-            }
-            let bad = errs.len();
-            read_errors.extend(errs);
-            report_errors(&read_errors, count - bad);
-            Ok(Err(Outcome::InputErrors))
-        }
-        Err(PlanError::Conflict(msg)) => Err(Error::Plan(msg).into()),
     }
+    Ok(map)
+}
+
+/// Plans, reporting skipped findings on stderr; a conflict is an error (exit 2, nothing written).
+fn plan_and_report(
+    findings: Vec<Finding>,
+    warnings: Vec<String>,
+    previous: &BTreeMap<String, crate::datafile::DataFile>,
+    options: &PlanOptions,
+) -> Result<Batch> {
+    let mut batch = match plan::plan_batch(findings, previous, options) {
+        Ok(batch) => batch,
+        Err(PlanError::Conflict(msg)) => return Err(Error::Plan(msg).into()),
+    };
+    for s in &batch.skipped {
+        let why = match s.reason {
+            "unsupported" => "finding type not supported (see `tfremedy list-types`)",
+            "archived" => "archived (--include-archived plans it)",
+            "sample" => "GuardDuty sample finding (--skip-samples)",
+            _ => "names no bucket",
+        };
+        let o = &s.origin;
+        let line = o.line.map(|l| format!(":{l}")).unwrap_or_default();
+        eprintln!(
+            "skipped: {}{line}: {}.type: {} {}: {why}",
+            o.file, o.path, s.finding_type, s.id
+        );
+    }
+    for g in &mut batch.groups {
+        g.warnings.extend(warnings.iter().cloned());
+        g.warnings.sort();
+        g.warnings.dedup();
+    }
+    Ok(batch)
+}
+
+/// The one line a run ends with: what was read, left out, merged and written.
+fn summary(batch: &Batch, errors: usize, written: Option<&write::Report>) -> String {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &batch.skipped {
+        *reasons.entry(s.reason).or_default() += 1;
+    }
+    let skipped: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let planned: usize = batch.groups.iter().map(|g| g.findings.len()).sum();
+    let buckets: usize = batch.groups.iter().map(|g| g.data.buckets.len()).sum();
+    let cidrs: usize = batch
+        .groups
+        .iter()
+        .flat_map(|g| g.data.buckets.values())
+        .map(|b| b.deny.len())
+        .sum();
+    let mut line = format!(
+        "tfremedy: {} finding(s) read, {} duplicate(s), skipped: {}; {planned} planned in {} account/region \
+         group(s); {buckets} bucket(s), {cidrs} denied CIDR(s)",
+        batch.read,
+        batch.duplicates,
+        if skipped.is_empty() { "none".to_string() } else { skipped.join(", ") },
+        batch.groups.len(),
+    );
+    if let Some(r) = written {
+        line.push_str(&format!(
+            "; {} file(s) written, {} unchanged",
+            r.changed.len(),
+            r.unchanged.len()
+        ));
+    }
+    if errors > 0 {
+        line.push_str(&format!("; {errors} input error(s)"));
+    }
+    line
 }
 
 fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
@@ -190,6 +235,8 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
                     .map_err(|e| anyhow::anyhow!("--existing-log-group: {e}"))
             })
             .transpose()?,
+        include_archived: args.include_archived,
+        skip_samples: args.skip_samples,
     };
     if !is_identifier(&args.module_name) {
         anyhow::bail!(
@@ -198,89 +245,85 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         );
     }
     let (findings, warnings, errors) = read_all(&args.inputs, stdin);
-    let previous =
-        write::read_previous(&args.out).context("reading the previous run's data file")?;
-    let plan = match plan_or_report(findings, errors, warnings, previous, &options)? {
-        Ok(plan) => plan,
-        Err(outcome) => {
-            eprintln!("nothing was written to {}", args.out.display());
-            return Ok(outcome);
-        }
+    report_errors(&errors);
+    // A bad input does not stop the batch: the good findings are remediated, and the run exits 2.
+    let failed = if errors.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::InputErrors
     };
-    if plan.findings.is_empty() {
-        for s in &plan.skipped {
-            eprintln!("skipped: {s}");
-        }
+    let previous = previous_data(&args.out, &findings)?;
+    let batch = plan_and_report(findings, warnings, &previous, &options)?;
+    if batch.groups.is_empty() {
+        eprintln!("{}", summary(&batch, errors.len(), None));
         eprintln!(
             "no finding to remediate; nothing was written to {}",
             args.out.display()
         );
-        return Ok(Outcome::Ok);
+        // Unsupported findings beside supported ones are not fatal; a run with nothing it can act
+        // on is an error.
+        let unsupported = batch.skipped.iter().any(|s| s.reason == "unsupported");
+        return Ok(if unsupported {
+            Outcome::InputErrors
+        } else {
+            failed
+        });
     }
-    let files = Renderer::new(&args.module_name)?.render_all(&plan)?;
+    let files = Renderer::new(&args.module_name)?.render_batch(&batch)?;
     if args.check {
         let report = write::check(&args.out, &files)?;
         if report.changed.is_empty() {
             eprintln!("{}: up to date", args.out.display());
-            return Ok(Outcome::Ok);
+            return Ok(failed);
         }
         for f in &report.changed {
             eprintln!("would change: {}", args.out.join(f).display());
         }
-        return Ok(Outcome::Drift);
+        return Ok(if errors.is_empty() {
+            Outcome::Drift
+        } else {
+            failed
+        });
     }
     let report = write::write(&args.out, &files, args.force)?;
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&batch)?),
         Format::Text => {
-            for w in &plan.warnings {
-                eprintln!("warning: {w}");
+            for g in &batch.groups {
+                for w in &g.warnings {
+                    eprintln!("warning: {}: {w}", g.dir);
+                }
             }
             for f in &report.changed {
                 println!("wrote {}", args.out.join(f).display());
             }
             println!(
-                "{} file(s) written, {} unchanged; open a PR with {} as its description",
-                report.changed.len(),
-                report.unchanged.len(),
+                "open a PR with {} as its description",
                 args.out.join("PULL_REQUEST.md").display()
             );
         }
     }
-    Ok(Outcome::Ok)
+    eprintln!("{}", summary(&batch, errors.len(), Some(&report)));
+    Ok(failed)
 }
 
 fn explain(args: ExplainArgs, stdin: &mut dyn Read) -> Result<Outcome> {
-    let (findings, warnings, mut errors) = read_all(&args.inputs, stdin);
-    // Explain reports every good finding even when others are bad, then exits 2: the planner refuses
-    // a batch with unsupported findings, so those are set aside first.
-    let (supported, unsupported): (Vec<Finding>, Vec<Finding>) = findings
-        .into_iter()
-        .partition(|f| finding_types::lookup(&f.finding_type).is_some());
-    if let Err(PlanError::Inputs(errs)) = plan::plan(unsupported, None, &PlanOptions::default()) {
-        errors.extend(errs);
+    let (findings, warnings, errors) = read_all(&args.inputs, stdin);
+    report_errors(&errors);
+    let batch = plan_and_report(
+        findings,
+        warnings,
+        &BTreeMap::new(),
+        &PlanOptions::default(),
+    )?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&batch)?),
+        Format::Text => print!("{}", Renderer::new("tfremedy")?.render_triage(&batch)?),
     }
-    let mut plan = match plan::plan(supported, None, &PlanOptions::default()) {
-        Ok(plan) => plan,
-        Err(PlanError::Inputs(errs)) => {
-            errors.extend(errs);
-            report_errors(&errors, 0);
-            return Ok(Outcome::InputErrors);
-        }
-        Err(PlanError::Conflict(msg)) => return Err(Error::Plan(msg).into()),
-    };
-    plan.warnings.extend(warnings);
-    plan.warnings.sort();
-    plan.warnings.dedup();
-    if !plan.findings.is_empty() || errors.is_empty() {
-        match args.format {
-            Format::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
-            Format::Text => print!("{}", Renderer::new("tfremedy")?.render_triage(&plan)?),
-        }
-    }
-    if !errors.is_empty() {
-        report_errors(&errors, plan.findings.len());
-        return Ok(Outcome::InputErrors);
-    }
-    Ok(Outcome::Ok)
+    eprintln!("{}", summary(&batch, errors.len(), None));
+    Ok(if errors.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::InputErrors
+    })
 }

@@ -50,6 +50,12 @@ pub struct RemediateArgs {
     /// The name your root module gives this directory's module call (for the import blocks it must hold).
     #[arg(long, value_name = "NAME", default_value = "tfremedy")]
     pub module_name: String,
+    /// Plan archived findings too (they are skipped by default).
+    #[arg(long)]
+    pub include_archived: bool,
+    /// Leave GuardDuty's sample findings out (they are planned, and flagged, by default).
+    #[arg(long)]
+    pub skip_samples: bool,
     /// Write nothing; exit 1 if regenerating would change any file.
     #[arg(long)]
     pub check: bool,

@@ -34,6 +34,51 @@ pub struct DataFile {
     pub monitor: Option<DataMonitor>,
     /// Credential responses, keyed `<kind>/<name>`.
     pub principals: BTreeMap<String, DataPrincipal>,
+    /// Targets a human removed on purpose: never added back.
+    pub ignore: DataIgnore,
+}
+
+/// The marker for "removed by a human, keep it removed": deleting an entry alone is undone by the next
+/// run over the same findings; listing it here is not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataIgnore {
+    #[serde(default)]
+    pub buckets: Vec<String>,
+    #[serde(default)]
+    pub principals: Vec<String>,
+}
+
+/// One bucket's entry. A switch is `None` (`null` in the file) while no finding has asked for that
+/// fix, `Some(false)` once a human or `--skip` turned it off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataBucket {
+    pub account_id: String,
+    pub existing_policy: String,
+    pub tls_only: Option<bool>,
+    pub default_encryption: Option<bool>,
+    pub sse_algorithm: String,
+    pub kms_key_arn: Option<String>,
+    pub public_access_block: Option<bool>,
+    #[serde(default)]
+    pub ownership_controls: Option<bool>,
+    #[serde(default)]
+    pub versioning: Option<bool>,
+    #[serde(default)]
+    pub access_logging: Option<bool>,
+    pub deny: Vec<DenyEntry>,
+    pub ignore_cidrs: Vec<String>,
+    /// The bucket's tags as GuardDuty saw them: who owns the bucket, for the reviewer.
+    pub bucket_tags: BTreeMap<String, String>,
+}
+
+/// One denied CIDR and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DenyEntry {
+    pub cidr: String,
+    pub reason: String,
 }
 
 /// The account-level monitor's entry.
@@ -44,9 +89,11 @@ pub struct DataMonitor {
     pub region: String,
     /// An existing (organisation) trail's log group: then no trail is created.
     pub existing_log_group: Option<String>,
-    pub data_events: bool,
-    pub alarms: bool,
-    pub guardduty_alert: bool,
+    pub data_events: Option<bool>,
+    pub alarms: Option<bool>,
+    pub guardduty_alert: Option<bool>,
+    #[serde(default)]
+    pub account_public_access_block: Option<bool>,
 }
 
 pub const KIND_IAM_USER: &str = "iam-user";
@@ -62,39 +109,14 @@ pub struct DataPrincipal {
     /// The IAM user or role name.
     pub name: String,
     pub access_key_id: Option<String>,
-    pub quarantine: bool,
-    pub deactivate_key: bool,
+    pub quarantine: Option<bool>,
+    pub deactivate_key: Option<bool>,
     /// Set by a human once the import block is in the root module.
     pub key_import_in_root: bool,
-    pub require_mfa: bool,
-    pub revoke_sessions: bool,
+    pub require_mfa: Option<bool>,
+    pub revoke_sessions: Option<bool>,
     /// RFC 3339 UTC, seconds precision.
     pub revoke_sessions_before: Option<String>,
-}
-
-/// One bucket's entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DataBucket {
-    pub account_id: String,
-    pub existing_policy: String,
-    pub tls_only: bool,
-    pub default_encryption: bool,
-    pub sse_algorithm: String,
-    pub kms_key_arn: Option<String>,
-    pub public_access_block: bool,
-    pub deny: Vec<DenyEntry>,
-    pub ignore_cidrs: Vec<String>,
-    /// The bucket's tags as GuardDuty saw them: who owns the bucket, for the reviewer.
-    pub bucket_tags: BTreeMap<String, String>,
-}
-
-/// One denied CIDR and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DenyEntry {
-    pub cidr: String,
-    pub reason: String,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +134,8 @@ struct Locals {
     tfremedy_monitor: Option<DataMonitor>,
     #[serde(default)]
     tfremedy_principals: BTreeMap<String, DataPrincipal>,
+    #[serde(default)]
+    tfremedy_ignore: DataIgnore,
 }
 
 /// Parses a data file written by an earlier run (possibly edited by hand) and checks every value that
@@ -136,6 +160,7 @@ pub fn parse(text: &str) -> Result<DataFile, String> {
         buckets: locals.tfremedy_buckets,
         monitor: locals.tfremedy_monitor,
         principals: locals.tfremedy_principals,
+        ignore: locals.tfremedy_ignore,
     })
 }
 
@@ -205,7 +230,8 @@ pub fn principal_key(kind: &str, name: &str) -> String {
     format!("{kind}/{name}")
 }
 
-/// Sorts CIDRs by address family and address, drops duplicates and entries covered by another entry.
+/// Sorts CIDRs by address family and address and aggregates them into the fewest CIDRs that cover
+/// exactly the same addresses (never a wider range).
 pub fn normalise_cidrs(cidrs: impl IntoIterator<Item = IpNet>) -> Vec<String> {
     normalise_deny(cidrs.into_iter().map(|n| (n, String::new())))
         .into_iter()
@@ -213,26 +239,118 @@ pub fn normalise_cidrs(cidrs: impl IntoIterator<Item = IpNet>) -> Vec<String> {
         .collect()
 }
 
-/// The same for deny entries; of two entries for one CIDR the first keeps its reason, so an IP named
-/// again by a later finding does not churn its line.
+/// The same for deny entries. An entry whose CIDR survives keeps its reason, so an IP named again by a
+/// later finding does not churn its line; a merged entry takes the reason of its lowest part, with a
+/// count of the others.
 pub fn normalise_deny(entries: impl IntoIterator<Item = (IpNet, String)>) -> Vec<DenyEntry> {
-    let mut nets: BTreeMap<IpNet, String> = BTreeMap::new();
+    let mut inputs: BTreeMap<IpNet, String> = BTreeMap::new();
     for (net, reason) in entries {
-        nets.entry(net.trunc()).or_insert(reason);
+        inputs.entry(net.trunc()).or_insert(reason);
     }
-    let all: Vec<IpNet> = nets.keys().copied().collect();
-    nets.into_iter()
-        .filter(|(n, _)| !all.iter().any(|other| other != n && other.contains(n)))
-        .map(|(n, reason)| DenyEntry {
-            cidr: n.to_string(),
-            reason,
+    let nets: Vec<IpNet> = inputs.keys().copied().collect();
+    let mut merged = IpNet::aggregate(&nets);
+    merged.sort();
+    merged
+        .into_iter()
+        .map(|net| {
+            let reason = inputs.get(&net).cloned().unwrap_or_else(|| {
+                let parts: Vec<&String> = inputs
+                    .iter()
+                    .filter(|(n, _)| net.contains(*n))
+                    .map(|(_, r)| r)
+                    .collect();
+                let first = parts.first().map_or("", |r| without_count(r));
+                match parts.len() {
+                    0 | 1 => first.to_string(),
+                    n => format!("{first} (+{} more)", n - 1),
+                }
+            });
+            DenyEntry {
+                cidr: net.to_string(),
+                reason,
+            }
         })
         .collect()
+}
+
+/// A reason without the ` (+N more)` a previous merge appended.
+fn without_count(reason: &str) -> &str {
+    match reason.rfind(" (+") {
+        Some(at) if reason.ends_with(" more)") => &reason[..at],
+        _ => reason,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aggregation_covers_exactly_the_input_addresses() {
+        use std::collections::BTreeSet;
+        use std::net::IpAddr;
+        // A deterministic scatter of addresses with some complete aligned blocks among them.
+        let mut addrs: BTreeSet<IpAddr> = BTreeSet::new();
+        let mut x: u32 = 0x9E37_79B9;
+        for i in 0..3000u32 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let base = 0x0A00_0000 | (x >> 16);
+            addrs.insert(IpAddr::from(base.to_be_bytes()));
+            if i % 7 == 0 {
+                for k in 0..8 {
+                    addrs.insert(IpAddr::from(((base & !7) | k).to_be_bytes()));
+                }
+            }
+            if i % 11 == 0 {
+                let v6: u128 = 0x2001_0db8_u128 << 96 | u128::from(x & 0xFFFF);
+                addrs.insert(IpAddr::from(v6.to_be_bytes()));
+            }
+        }
+        let cidrs = normalise_cidrs(addrs.iter().map(|a| IpNet::from(*a)));
+        assert!(cidrs.len() < addrs.len(), "complete blocks were merged");
+        let mut covered: BTreeSet<IpAddr> = BTreeSet::new();
+        for c in &cidrs {
+            let net: IpNet = c.parse().unwrap();
+            let hosts: Vec<IpAddr> = match net {
+                IpNet::V4(n) => n
+                    .hosts()
+                    .map(IpAddr::from)
+                    .chain([IpAddr::from(n.network()), IpAddr::from(n.broadcast())])
+                    .collect(),
+                IpNet::V6(n) => n.hosts().map(IpAddr::from).collect(),
+            };
+            covered.extend(hosts);
+        }
+        assert_eq!(
+            covered, addrs,
+            "the CIDRs cover exactly the input addresses"
+        );
+        // Fewest: no two results could merge further.
+        let nets: Vec<IpNet> = cidrs.iter().map(|c| c.parse().unwrap()).collect();
+        assert_eq!(IpNet::aggregate(&nets), nets);
+    }
+
+    #[test]
+    fn merged_reasons_are_stable() {
+        let a: IpNet = "10.0.0.0/32".parse().unwrap();
+        let b: IpNet = "10.0.0.1/32".parse().unwrap();
+        let first = normalise_deny([(b, "second".to_string()), (a, "first".to_string())]);
+        assert_eq!(
+            first,
+            vec![DenyEntry {
+                cidr: "10.0.0.0/31".into(),
+                reason: "first (+1 more)".into()
+            }]
+        );
+        // Re-running with the same IPs keeps the line as it is.
+        let again = normalise_deny(
+            first
+                .iter()
+                .map(|d| (d.cidr.parse().unwrap(), d.reason.clone()))
+                .chain([(a, "first".to_string()), (b, "second".to_string())]),
+        );
+        assert_eq!(again, first);
+    }
 
     #[test]
     fn normalises_and_drops_covered() {

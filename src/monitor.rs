@@ -134,7 +134,7 @@ pub fn plan(data: &DataFile, partition: &str) -> Result<Option<MonitorPlan>, Str
     let ips: Vec<String> = ips.into_iter().collect();
     let prefixes = selector_arn_prefixes(partition, &buckets);
     let value_count = selector_value_count(buckets.len());
-    let creates_trail = monitor.data_events && monitor.existing_log_group.is_none();
+    let creates_trail = monitor.data_events == Some(true) && monitor.existing_log_group.is_none();
     if creates_trail && value_count > SELECTOR_VALUES_PER_TRAIL {
         return Err(format!(
             "{} buckets need {value_count} advanced event selector values, over CloudTrail's {} per \
@@ -147,7 +147,7 @@ pub fn plan(data: &DataFile, partition: &str) -> Result<Option<MonitorPlan>, Str
         ));
     }
     let mut filters = Vec::new();
-    if monitor.alarms {
+    if monitor.alarms == Some(true) {
         for (i, p) in ip_patterns(&ips).into_iter().enumerate() {
             filters.push((format!("ips-{i:02}"), p));
         }
@@ -243,11 +243,14 @@ mod tests {
                 DataBucket {
                     account_id: "111122223333".into(),
                     existing_policy: "none".into(),
-                    tls_only: true,
-                    default_encryption: true,
+                    tls_only: Some(true),
+                    default_encryption: Some(true),
                     sse_algorithm: "aws:kms".into(),
                     kms_key_arn: None,
-                    public_access_block: true,
+                    public_access_block: Some(true),
+                    ownership_controls: None,
+                    versioning: None,
+                    access_logging: None,
                     deny,
                     ignore_cidrs: vec![],
                     bucket_tags: Default::default(),
@@ -258,9 +261,10 @@ mod tests {
             account_id: "111122223333".into(),
             region: "eu-west-1".into(),
             existing_log_group: None,
-            data_events: true,
-            alarms: true,
-            guardduty_alert: true,
+            data_events: Some(true),
+            alarms: Some(true),
+            guardduty_alert: Some(true),
+            account_public_access_block: None,
         });
         data
     }
@@ -295,7 +299,7 @@ mod tests {
             err.contains("metric filters, over CloudWatch Logs' 100"),
             "{err}"
         );
-        data.monitor.as_mut().unwrap().alarms = false;
+        data.monitor.as_mut().unwrap().alarms = Some(false);
         assert!(plan(&data, "aws").is_ok());
     }
 

@@ -1,13 +1,15 @@
-//! The planner: findings in, `Plan` out. Pure: no I/O, no clock, no randomness.
+//! The planner: findings in, `Batch` out. Pure: no I/O, no clock, no randomness.
 //!
-//! It owns all merging: findings are de-duplicated and sorted, every bucket gets one entry holding every
-//! IP to deny and every fix that applies, and the result is merged into the data file of an earlier run
-//! (hand edits win, CIDRs are unioned). Everything is kept in sorted collections so the same findings in
-//! any order give the same plan, and the plan serialises to JSON for `--format json` and for tests.
+//! It owns all merging. Findings are classified (supported, archived, sample, unsupported), de-duplicated
+//! (GuardDuty updates a finding in place: the newest version counts once) and grouped per account and
+//! region, because one output directory serves one provider. Within a group every bucket gets one entry
+//! holding every CIDR to deny (aggregated, exact) and every fix that applies, every principal one
+//! credential response, and the account one monitor; the result is merged into the data file of an
+//! earlier run (hand edits win, CIDRs are unioned). Everything is kept in sorted collections so the same
+//! findings in any order give the same plan, and the plan serialises to JSON for `--format json`.
 
 use crate::datafile::{self, DataBucket, DataFile, DataMonitor};
-use crate::error::InputError;
-use crate::finding_types;
+use crate::finding_types::{self, FindingType};
 use crate::fixes::{self, FixId, Scope};
 use crate::model::{Finding, Warning};
 use crate::monitor::{self, MonitorPlan};
@@ -26,6 +28,10 @@ pub struct PlanOptions {
     pub selection: Selection,
     /// `--existing-log-group`: an organisation trail's log group to alarm on instead of a new trail.
     pub existing_log_group: Option<String>,
+    /// `--include-archived`.
+    pub include_archived: bool,
+    /// `--skip-samples`.
+    pub skip_samples: bool,
 }
 
 /// Which fixes the command line turned on or off. What it does not decide is left to the data file
@@ -45,40 +51,73 @@ impl Selection {
         self.only.as_ref().map(|only| only.contains(&id))
     }
 
-    /// The switch for `id`: the command line's choice, else `current`.
-    pub fn on(&self, id: FixId, current: bool) -> bool {
-        self.decided(id).unwrap_or(current)
-    }
-
-    /// For a new entry: the command line's choice, else the fix's default.
-    pub fn default_for(&self, id: FixId) -> bool {
-        self.on(id, fixes::fix(id).default_on)
+    /// Merges one switch of the data file. The command line decides when it did (for a fix that applies
+    /// here); otherwise an existing value stays; otherwise a fix a finding asks for gets its default.
+    /// `None` means no finding has asked for the fix on this target yet.
+    pub fn switch(&self, id: FixId, current: Option<bool>, asked: bool) -> Option<bool> {
+        match (self.decided(id), current) {
+            (Some(on), Some(_)) => Some(on),
+            (Some(on), None) if asked => Some(on),
+            (_, Some(v)) => Some(v),
+            (None, None) if asked => Some(fixes::fix(id).default_on),
+            _ => None,
+        }
     }
 }
 
-/// The whole change.
+/// Everything one run plans: one `Plan` per account and region, and what was left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Batch {
+    /// Sorted by account, then region.
+    pub groups: Vec<Plan>,
+    /// Findings read but not planned, sorted.
+    pub skipped: Vec<Skipped>,
+    /// Findings as read, before de-duplication and skipping.
+    pub read: usize,
+    /// Findings that were an older copy of another (same account, region and id).
+    pub duplicates: usize,
+}
+
+/// A finding left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Skipped {
+    pub account_id: String,
+    pub region: String,
+    pub finding_type: String,
+    pub id: String,
+    /// `unsupported`, `archived`, `sample` or `no-bucket`.
+    pub reason: &'static str,
+    /// Where it was read from (for messages on stderr; not in generated files).
+    #[serde(skip)]
+    pub origin: crate::model::Origin,
+}
+
+/// The change for one account and region.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
-    /// Supported, non-archived findings, de-duplicated, sorted by type, account, region and id.
+    /// The group's output directory, relative to `--out`: `<account>/<region>`.
+    pub dir: String,
+    pub account_id: String,
+    pub region: String,
+    pub partition: String,
+    /// Planned findings, sorted by type and id.
     pub findings: Vec<Finding>,
-    /// One line per finding that was read but left out (archived).
-    pub skipped: Vec<String>,
+    /// This group's findings that were left out.
+    pub skipped: Vec<Skipped>,
     /// Buckets named by this run's findings.
     pub buckets: BTreeMap<String, BucketPlan>,
     /// The data file to write: the previous one merged with this run.
     pub data: DataFile,
-    /// The account, region and partition of this run (one each per output directory).
-    pub account_id: String,
-    pub region: String,
-    pub partition: String,
     /// The account-level monitor, as the module will build it.
     pub monitor: Option<MonitorPlan>,
     /// Principals named by this run's findings and their credential response.
     pub principals: Vec<PrincipalPlan>,
     /// S3 data events at the rate the findings' calls came in, when their counts and windows give one.
     pub data_event_estimate: Option<CostEstimate>,
-    /// Fixes applied by this run, in registry order.
+    /// Fixes in effect for this run's targets, in registry order.
     pub fixes: Vec<FixId>,
+    /// The finding types of this run, with the notes their registry rows carry.
+    pub types: Vec<&'static FindingType>,
     /// Non-fatal observations, sorted.
     pub warnings: Vec<String>,
 }
@@ -96,86 +135,151 @@ pub struct BucketPlan {
     pub new_cidrs: Vec<String>,
     /// Caller IPs not blocked because the data file lists them in `ignore_cidrs`.
     pub ignored_cidrs: Vec<String>,
+    /// Bucket-level fixes in effect.
     pub fixes: Vec<FixId>,
     /// Why the encryption target is what it is: `kept-data`, `dsse`, `kms-own-key`, `kms`, `sse-s3`,
     /// `unrecognised` or `unknown` (the PR template words each case).
     pub encryption_case: &'static str,
     /// GuardDuty's view of the bucket's exposure (`PUBLIC` / `NOT_PUBLIC`).
     pub effective_permission: Option<String>,
+    /// What made it public, per GuardDuty: `acl`, `policy`, both, or none.
+    pub public_by_acl: bool,
+    pub public_by_policy: bool,
     /// The merge of our statements into the policy given with `--bucket-policy`.
     pub merged_policy: Option<MergedPolicy>,
 }
 
-/// Plans the change. Unsupported finding types are input errors (with the finding's origin), reported
-/// together; nothing is planned unless every finding is usable.
-pub fn plan(
+/// Errors of the planner: a conflict the user must resolve (two accounts claiming one bucket, a data
+/// file that disagrees with the findings, a cap AWS would enforce).
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// The output directory of an account and region, relative to `--out`.
+pub fn group_dir(account_id: &str, region: &str) -> String {
+    format!("{account_id}/{region}")
+}
+
+/// Plans a batch. `previous` holds the data file of each group directory that already exists.
+pub fn plan_batch(
     findings: Vec<Finding>,
-    previous: Option<DataFile>,
+    previous: &BTreeMap<String, DataFile>,
     options: &PlanOptions,
-) -> Result<Plan, PlanError> {
-    let mut errors = Vec::new();
-    let mut warnings = BTreeSet::new();
+) -> Result<Batch, PlanError> {
+    let read = findings.len();
     let mut skipped = Vec::new();
     let mut kept: BTreeMap<(String, String, String), Finding> = BTreeMap::new();
-
+    let mut duplicates = 0;
     for f in findings {
+        let skip = |reason: &'static str| Skipped {
+            account_id: f.account_id.clone(),
+            region: f.region.clone(),
+            finding_type: f.finding_type.clone(),
+            id: f.id.clone(),
+            reason,
+            origin: f.origin.clone(),
+        };
         let Some(row) = finding_types::lookup(&f.finding_type) else {
-            errors.push(InputError::new(
-                f.origin.file.clone(),
-                f.origin.line,
-                format!("{}.type", f.origin.path),
-                format!(
-                    "finding type {:?} is not supported (see `tfremedy list-types`)",
-                    f.finding_type
-                ),
-            ));
+            skipped.push(skip("unsupported"));
             continue;
         };
-        if f.buckets.is_empty() {
-            errors.push(InputError::new(
-                f.origin.file.clone(),
-                f.origin.line,
-                format!("{}.resource.s3BucketDetails", f.origin.path),
-                format!("a {} finding must name at least one bucket", row.name),
-            ));
+        if f.archived && !options.include_archived {
+            skipped.push(skip("archived"));
             continue;
         }
-        if f.archived {
-            skipped.push(format!("{} {} (archived)", f.finding_type, f.id));
+        if f.sample && options.skip_samples {
+            skipped.push(skip("sample"));
             continue;
         }
-        // The same finding exported twice (or updated): keep the latest version.
+        if f.buckets.is_empty() && row.needs_bucket() {
+            skipped.push(skip("no-bucket"));
+            continue;
+        }
+        // GuardDuty updates a finding in place (a higher count, a later updatedAt): keep the newest.
         let key = (f.account_id.clone(), f.region.clone(), f.id.clone());
         match kept.get(&key) {
-            Some(old) if old.updated_at >= f.updated_at => {}
-            _ => {
+            Some(old) => {
+                duplicates += 1;
+                if (&f.updated_at, f.count) > (&old.updated_at, old.count) {
+                    kept.insert(key, f);
+                }
+            }
+            None => {
                 kept.insert(key, f);
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(PlanError::Inputs(errors));
-    }
-    let mut findings: Vec<Finding> = kept.into_values().collect();
-    findings.sort_by(|a, b| {
-        (&a.finding_type, &a.account_id, &a.region, &a.id).cmp(&(
-            &b.finding_type,
-            &b.account_id,
-            &b.region,
-            &b.id,
-        ))
-    });
     skipped.sort();
+    skipped.dedup();
 
+    let mut by_group: BTreeMap<(String, String), Vec<Finding>> = BTreeMap::new();
+    for ((account, region, _), f) in kept {
+        by_group.entry((account, region)).or_default().push(f);
+    }
+    let mut groups = Vec::new();
+    for ((account, region), mut fs) in by_group {
+        fs.sort_by(|a, b| (&a.finding_type, &a.id).cmp(&(&b.finding_type, &b.id)));
+        let dir = group_dir(&account, &region);
+        let group_skipped: Vec<Skipped> = skipped
+            .iter()
+            .filter(|s| s.account_id == account && s.region == region)
+            .cloned()
+            .collect();
+        groups.push(plan_group(
+            &dir,
+            fs,
+            group_skipped,
+            previous.get(&dir).cloned(),
+            options,
+        )?);
+    }
+    for name in options.bucket_policies.keys() {
+        if !groups.iter().any(|g| g.buckets.contains_key(name)) {
+            for g in &mut groups {
+                g.warnings.push(format!(
+                    "--bucket-policy names bucket {name:?}, which no finding of this run names: ignored"
+                ));
+            }
+        }
+    }
+    Ok(Batch {
+        groups,
+        skipped,
+        read,
+        duplicates,
+    })
+}
+
+/// Plans one account and region. `findings` are sorted, supported and de-duplicated.
+fn plan_group(
+    dir: &str,
+    findings: Vec<Finding>,
+    skipped: Vec<Skipped>,
+    previous: Option<DataFile>,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
     let sel = &options.selection;
+    let first = &findings[0];
+    let (account_id, region, partition) = (
+        first.account_id.clone(),
+        first.region.clone(),
+        first.partition.clone(),
+    );
+    let mut warnings = BTreeSet::new();
     let mut data = previous.unwrap_or_default();
     let mut buckets: BTreeMap<String, BucketPlan> = BTreeMap::new();
-    let mut fixes_used = BTreeSet::new();
+    let mut asked: BTreeSet<FixId> = BTreeSet::new();
+    let mut asked_by_bucket: BTreeMap<String, BTreeSet<FixId>> = BTreeMap::new();
     let mut ips: BTreeMap<String, BTreeMap<IpNet, String>> = BTreeMap::new();
+    let mut types: BTreeSet<&'static str> = BTreeSet::new();
 
     for f in &findings {
-        let row =
-            finding_types::lookup(&f.finding_type).unwrap_or_else(|| unreachable!("checked above"));
+        let row = finding_types::lookup(&f.finding_type)
+            .unwrap_or_else(|| unreachable!("plan_batch keeps supported findings only"));
+        types.insert(row.name);
+        asked.extend(row.fixes.iter().copied());
         if f.sample {
             warnings.insert(format!(
                 "finding {} is a GuardDuty sample finding (generated, not a real event)",
@@ -183,6 +287,22 @@ pub fn plan(
             ));
         }
         for b in &f.buckets {
+            if data.ignore.buckets.contains(&b.name) {
+                warnings.insert(format!(
+                    "bucket {} is in tfremedy_ignore.buckets: left out",
+                    b.name
+                ));
+                continue;
+            }
+            let row_bucket_fixes: Vec<FixId> = row
+                .fixes
+                .iter()
+                .copied()
+                .filter(|id| fixes::fix(*id).scope == Scope::Bucket)
+                .collect();
+            if row_bucket_fixes.is_empty() {
+                continue;
+            }
             let entry = buckets.entry(b.name.clone()).or_insert_with(|| BucketPlan {
                 name: b.name.clone(),
                 account_id: f.account_id.clone(),
@@ -194,29 +314,26 @@ pub fn plan(
                 fixes: Vec::new(),
                 encryption_case: "unknown",
                 effective_permission: None,
+                public_by_acl: false,
+                public_by_policy: false,
                 merged_policy: None,
             });
-            if entry.account_id != f.account_id {
-                return Err(PlanError::Conflict(format!(
-                    "bucket {:?} is named by findings of two accounts ({} and {}); a bucket belongs to one account",
-                    b.name, entry.account_id, f.account_id
-                )));
+            asked_by_bucket
+                .entry(b.name.clone())
+                .or_default()
+                .extend(row_bucket_fixes.iter().copied());
+            if let Some(p) = &b.public_access {
+                if p.effective_permission.is_some() {
+                    entry.effective_permission = p.effective_permission.clone();
+                }
+                entry.public_by_acl |= p.acl_allows_public_read || p.acl_allows_public_write;
+                entry.public_by_policy |=
+                    p.policy_allows_public_read || p.policy_allows_public_write;
             }
-            let mut fx: BTreeSet<FixId> = entry.fixes.iter().copied().collect();
-            fx.extend(row.fixes.iter().copied());
-            entry.fixes = fx.into_iter().collect();
-            fixes_used.extend(row.fixes.iter().copied());
-            if let Some(p) = b
-                .public_access
-                .as_ref()
-                .and_then(|p| p.effective_permission.clone())
-            {
-                entry.effective_permission = Some(p);
-            }
-            if row.fixes.contains(&FixId::DenyIps) && sel.default_for(FixId::DenyIps) {
+            if row.fixes.contains(&FixId::DenyIps) && sel.decided(FixId::DenyIps) != Some(false) {
                 match f.remote_ip() {
+                    // Findings are sorted, so the first to name an IP gives its reason.
                     Some(ip) => {
-                        // Findings are sorted, so the first to name an IP gives its reason.
                         ips.entry(b.name.clone())
                             .or_default()
                             .entry(IpNet::from(ip))
@@ -231,25 +348,24 @@ pub fn plan(
                 }
             }
             let (sse, key, reason) = encryption_target(b);
-            let mut db = data
+            let db = data
                 .buckets
-                .get(&b.name)
-                .cloned()
-                .unwrap_or_else(|| DataBucket {
+                .entry(b.name.clone())
+                .or_insert_with(|| DataBucket {
                     account_id: f.account_id.clone(),
                     existing_policy: datafile::POLICY_UNKNOWN.into(),
-                    tls_only: sel.default_for(FixId::TlsOnly),
-                    default_encryption: sel.default_for(FixId::DefaultEncryption),
+                    tls_only: None,
+                    default_encryption: None,
                     sse_algorithm: sse.into(),
                     kms_key_arn: key.clone(),
-                    public_access_block: sel.default_for(FixId::PublicAccessBlock),
+                    public_access_block: None,
+                    ownership_controls: None,
+                    versioning: None,
+                    access_logging: None,
                     deny: Vec::new(),
                     ignore_cidrs: Vec::new(),
                     bucket_tags: b.tags.iter().cloned().collect(),
                 });
-            db.tls_only = sel.on(FixId::TlsOnly, db.tls_only);
-            db.default_encryption = sel.on(FixId::DefaultEncryption, db.default_encryption);
-            db.public_access_block = sel.on(FixId::PublicAccessBlock, db.public_access_block);
             if db.account_id != f.account_id {
                 return Err(PlanError::Conflict(format!(
                     "{}: bucket {:?} has account_id {} but finding {} says {}; fix the data file or the input",
@@ -264,15 +380,39 @@ pub fn plan(
                 // A policy was handed to us, so one exists: read it at plan time and merge.
                 db.existing_policy = datafile::POLICY_READ.into();
             }
-            data.buckets.insert(b.name.clone(), db);
         }
     }
 
     for (name, entry) in &mut buckets {
+        let wanted = asked_by_bucket.remove(name).unwrap_or_default();
         let db = data
             .buckets
             .get_mut(name)
             .unwrap_or_else(|| unreachable!("inserted above"));
+        let ask = |id| wanted.contains(&id);
+        db.tls_only = sel.switch(FixId::TlsOnly, db.tls_only, ask(FixId::TlsOnly));
+        db.default_encryption = sel.switch(
+            FixId::DefaultEncryption,
+            db.default_encryption,
+            ask(FixId::DefaultEncryption),
+        );
+        db.public_access_block = sel.switch(
+            FixId::PublicAccessBlock,
+            db.public_access_block,
+            ask(FixId::PublicAccessBlock),
+        );
+        db.ownership_controls = sel.switch(
+            FixId::OwnershipControls,
+            db.ownership_controls,
+            ask(FixId::OwnershipControls),
+        );
+        db.versioning = sel.switch(FixId::Versioning, db.versioning, ask(FixId::Versioning));
+        db.access_logging = sel.switch(
+            FixId::AccessLogging,
+            db.access_logging,
+            ask(FixId::AccessLogging),
+        );
+
         let ignore: Vec<IpNet> = db
             .ignore_cidrs
             .iter()
@@ -296,28 +436,38 @@ pub fn plan(
             .filter(|d| !before.contains(&d.cidr))
             .map(|d| d.cidr.clone())
             .collect();
-        let cidrs: Vec<String> = db.deny.iter().map(|d| d.cidr.clone()).collect();
-        entry.fixes.retain(|id| match id {
-            FixId::DenyIps => !db.deny.is_empty(),
-            FixId::TlsOnly => db.tls_only,
-            FixId::DefaultEncryption => db.default_encryption,
-            FixId::PublicAccessBlock => db.public_access_block,
-            _ => false,
-        });
+        let on = |v: Option<bool>| v == Some(true);
+        entry.fixes = fixes::FIXES
+            .iter()
+            .map(|f| f.id)
+            .filter(|id| match id {
+                FixId::DenyIps => !db.deny.is_empty(),
+                FixId::TlsOnly => on(db.tls_only),
+                FixId::DefaultEncryption => on(db.default_encryption),
+                FixId::PublicAccessBlock => on(db.public_access_block),
+                FixId::OwnershipControls => on(db.ownership_controls),
+                FixId::Versioning => on(db.versioning),
+                FixId::AccessLogging => on(db.access_logging),
+                _ => false,
+            })
+            .collect();
 
-        let ours = policy::our_statements(&entry.partition, name, &cidrs, db.tls_only);
+        let cidrs: Vec<String> = db.deny.iter().map(|d| d.cidr.clone()).collect();
+        let ours = policy::our_statements(&entry.partition, name, &cidrs, on(db.tls_only));
         let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
         let base = options.bucket_policies.get(name).unwrap_or(&empty);
         let merged = policy::merge(base, &ours);
         let budget = policy::S3_POLICY_LIMIT - policy::S3_POLICY_MARGIN;
         if merged.minified_size > budget {
             return Err(PlanError::Conflict(format!(
-                "bucket {name:?}: the merged bucket policy would be {} bytes, over the {} byte budget \
-                 (S3 allows {} bytes; {} are kept as margin). Nothing was written. Alternatives: an \
-                 allow-list of trusted networks (aws:SourceIp with NotIpAddress, with VPC endpoint and \
-                 service exemptions), VPC endpoint conditions (aws:SourceVpce), or an organisation \
-                 resource control policy denying the IPs",
+                "bucket {name:?} ({account_id} / {region}): the merged bucket policy would be {} bytes \
+                 for {} denied CIDRs, over the {} byte budget (S3 allows {} bytes; {} are kept as \
+                 margin). Nothing was written. Options: an allow-list of trusted networks (aws:SourceIp \
+                 with NotIpAddress, with VPC endpoint and service exemptions), VPC endpoint conditions \
+                 (aws:SourceVpce), an organisation resource control policy denying the IPs, or fewer \
+                 IPs per run",
                 merged.minified_size,
+                cidrs.len(),
                 budget,
                 policy::S3_POLICY_LIMIT,
                 policy::S3_POLICY_MARGIN
@@ -327,76 +477,105 @@ pub fn plan(
             entry.merged_policy = Some(merged);
         }
     }
-    if findings.is_empty() {
-        // Nothing usable (every input was bad, or every finding archived): no account to plan for.
-        return Ok(Plan {
-            findings,
-            skipped,
-            buckets,
-            data,
-            account_id: String::new(),
-            region: String::new(),
-            partition: String::new(),
-            monitor: None,
-            principals: Vec::new(),
-            data_event_estimate: None,
-            fixes: Vec::new(),
-            warnings: warnings.into_iter().collect(),
+
+    let monitor_asked: Vec<FixId> = asked
+        .iter()
+        .copied()
+        .filter(|id| fixes::fix(*id).scope == Scope::Account)
+        .collect();
+    // Every directory has a monitor entry (the root module refers to it); its switches stay null
+    // until a finding asks for an account-level fix.
+    {
+        let m = data.monitor.clone().unwrap_or_else(|| DataMonitor {
+            account_id: account_id.clone(),
+            region: region.clone(),
+            existing_log_group: None,
+            data_events: None,
+            alarms: None,
+            guardduty_alert: None,
+            account_public_access_block: None,
+        });
+        if m.account_id != account_id || m.region != region {
+            return Err(PlanError::Conflict(format!(
+                "{dir}/{}: the monitor is for {} / {}, but the directory is for {account_id} / {region}",
+                datafile::FILE_NAME,
+                m.account_id,
+                m.region
+            )));
+        }
+        let ask = |id| monitor_asked.contains(&id);
+        data.monitor = Some(DataMonitor {
+            existing_log_group: options.existing_log_group.clone().or(m.existing_log_group),
+            data_events: sel.switch(FixId::S3DataEvents, m.data_events, ask(FixId::S3DataEvents)),
+            alarms: sel.switch(FixId::Alarms, m.alarms, ask(FixId::Alarms)),
+            guardduty_alert: sel.switch(
+                FixId::GuardDutyAlert,
+                m.guardduty_alert,
+                ask(FixId::GuardDutyAlert),
+            ),
+            account_public_access_block: sel.switch(
+                FixId::AccountPublicAccessBlock,
+                m.account_public_access_block,
+                ask(FixId::AccountPublicAccessBlock),
+            ),
+            ..m
         });
     }
-    let (account_id, region, partition) = one_account(&findings)?;
-    let monitor_entry = data.monitor.clone().unwrap_or_else(|| DataMonitor {
-        account_id: account_id.clone(),
-        region: region.clone(),
-        existing_log_group: None,
-        data_events: sel.default_for(FixId::S3DataEvents),
-        alarms: sel.default_for(FixId::Alarms),
-        guardduty_alert: sel.default_for(FixId::GuardDutyAlert),
-    });
-    let monitor_entry = DataMonitor {
-        existing_log_group: options
-            .existing_log_group
-            .clone()
-            .or(monitor_entry.existing_log_group),
-        data_events: sel.on(FixId::S3DataEvents, monitor_entry.data_events),
-        alarms: sel.on(FixId::Alarms, monitor_entry.alarms),
-        guardduty_alert: sel.on(FixId::GuardDutyAlert, monitor_entry.guardduty_alert),
-        ..monitor_entry
-    };
-    if monitor_entry.account_id != account_id || monitor_entry.region != region {
-        return Err(PlanError::Conflict(format!(
-            "{}: the monitor is for {} / {}, but these findings are from {account_id} / {region}; \
-             use one output directory per account and region",
-            datafile::FILE_NAME,
-            monitor_entry.account_id,
-            monitor_entry.region
-        )));
-    }
-    data.monitor = Some(monitor_entry);
 
     let (principal_plans, drafts, principal_warnings) = principals::plan(&findings, &account_id);
     warnings.extend(principal_warnings);
     for draft in drafts {
-        let mut entry = data.principals.get(&draft.key).cloned().unwrap_or_else(|| {
-            let mut e = draft.entry.clone();
-            e.quarantine = sel.default_for(FixId::QuarantineUser);
-            e.deactivate_key = sel.default_for(FixId::DeactivateKey);
-            e.require_mfa = sel.default_for(FixId::RequireMfa);
-            e.revoke_sessions = e.revoke_sessions && sel.default_for(FixId::RevokeSessions);
-            e
-        });
+        if data.ignore.principals.contains(&draft.key) {
+            warnings.insert(format!(
+                "principal {} is in tfremedy_ignore.principals: left out",
+                draft.key
+            ));
+            continue;
+        }
+        let wanted: BTreeSet<FixId> = findings
+            .iter()
+            .filter(|f| draft.finding_ids.contains(&f.id))
+            .filter_map(|f| finding_types::lookup(&f.finding_type))
+            .flat_map(|row| row.fixes.iter().copied())
+            .collect();
+        let is_user = draft.entry.kind == datafile::KIND_IAM_USER;
+        let ask = |id: FixId| {
+            wanted.contains(&id)
+                && match id {
+                    FixId::RevokeSessions => !is_user,
+                    _ => is_user,
+                }
+        };
+        let mut entry = data
+            .principals
+            .get(&draft.key)
+            .cloned()
+            .unwrap_or_else(|| draft.entry.clone());
         if entry.account_id != account_id {
             return Err(PlanError::Conflict(format!(
-                "{}: principal {} has account_id {}, but these findings are from {account_id}",
+                "{dir}/{}: principal {} has account_id {}, but these findings are from {account_id}",
                 datafile::FILE_NAME,
                 draft.key,
                 entry.account_id
             )));
         }
-        entry.quarantine = sel.on(FixId::QuarantineUser, entry.quarantine);
-        entry.deactivate_key = sel.on(FixId::DeactivateKey, entry.deactivate_key);
-        entry.require_mfa = sel.on(FixId::RequireMfa, entry.require_mfa);
-        entry.revoke_sessions = sel.on(FixId::RevokeSessions, entry.revoke_sessions);
+        entry.quarantine = sel.switch(
+            FixId::QuarantineUser,
+            entry.quarantine,
+            ask(FixId::QuarantineUser),
+        );
+        entry.deactivate_key = sel.switch(
+            FixId::DeactivateKey,
+            entry.deactivate_key,
+            ask(FixId::DeactivateKey),
+        );
+        entry.require_mfa =
+            sel.switch(FixId::RequireMfa, entry.require_mfa, ask(FixId::RequireMfa));
+        entry.revoke_sessions = sel.switch(
+            FixId::RevokeSessions,
+            entry.revoke_sessions,
+            ask(FixId::RevokeSessions),
+        );
         if entry.access_key_id.is_none() {
             entry.access_key_id = draft.entry.access_key_id.clone();
         }
@@ -407,41 +586,76 @@ pub fn plan(
             .max(draft.entry.revoke_sessions_before.clone());
         data.principals.insert(draft.key, entry);
     }
+    // A target a human listed in tfremedy_ignore leaves the data file, and so the change.
+    let ignore = data.ignore.clone();
+    data.buckets
+        .retain(|name, _| !ignore.buckets.contains(name));
+    data.principals
+        .retain(|key, _| !ignore.principals.contains(key));
     let monitor = monitor::plan(&data, &partition).map_err(PlanError::Conflict)?;
-    let fixes_used = fixes_in_effect(&fixes_used, &data, &buckets, &principal_plans);
-
-    for name in options.bucket_policies.keys() {
-        if !buckets.contains_key(name) {
-            warnings.insert(format!(
-                "--bucket-policy names bucket {name:?}, which no finding of this run names: ignored"
-            ));
-        }
-    }
-
+    let fixes_used = fixes_in_effect(&asked, &data, &buckets, &principal_plans);
     let data_event_estimate = data_event_estimate(&findings);
     Ok(Plan {
+        dir: dir.to_string(),
+        account_id,
+        region,
+        partition,
         data_event_estimate,
         findings,
         skipped,
         buckets,
         data,
-        account_id,
-        region,
-        partition,
         monitor,
         principals: principal_plans,
         fixes: fixes_used,
+        types: types
+            .into_iter()
+            .filter_map(finding_types::lookup)
+            .collect(),
         warnings: warnings.into_iter().collect(),
     })
 }
 
-/// Errors of the planner.
-#[derive(Debug, thiserror::Error)]
-pub enum PlanError {
-    #[error("{} finding(s) cannot be planned", .0.len())]
-    Inputs(Vec<InputError>),
-    #[error("{0}")]
-    Conflict(String),
+/// The fixes of this run's finding types that are switched on for at least one of the targets the run
+/// touched, in registry order: the fixes the PR text must explain.
+fn fixes_in_effect(
+    wanted: &BTreeSet<FixId>,
+    data: &DataFile,
+    buckets: &BTreeMap<String, BucketPlan>,
+    principals: &[PrincipalPlan],
+) -> Vec<FixId> {
+    let on = |v: Option<bool>| v == Some(true);
+    let touched_principals: Vec<&datafile::DataPrincipal> = principals
+        .iter()
+        .filter_map(|p| data.principals.get(p.key.as_ref()?))
+        .collect();
+    let m = data.monitor.as_ref();
+    wanted
+        .iter()
+        .copied()
+        .filter(|id| match fixes::fix(*id).scope {
+            Scope::Bucket => buckets.values().any(|b| b.fixes.contains(id)),
+            Scope::Account => m.is_some_and(|m| match id {
+                FixId::S3DataEvents => on(m.data_events) && m.existing_log_group.is_none(),
+                FixId::Alarms => on(m.alarms),
+                FixId::GuardDutyAlert => on(m.guardduty_alert),
+                _ => on(m.account_public_access_block),
+            }),
+            Scope::Principal => touched_principals.iter().any(|p| match id {
+                FixId::QuarantineUser => p.kind == datafile::KIND_IAM_USER && on(p.quarantine),
+                FixId::DeactivateKey => {
+                    on(p.deactivate_key)
+                        && p.access_key_id
+                            .as_deref()
+                            .is_some_and(|k| k.starts_with("AKIA"))
+                }
+                FixId::RevokeSessions => {
+                    on(p.revoke_sessions) && p.revoke_sessions_before.is_some()
+                }
+                _ => p.kind == datafile::KIND_IAM_USER && on(p.require_mfa),
+            }),
+        })
+        .collect()
 }
 
 /// A rough monthly cost, for the PR text.
@@ -488,81 +702,6 @@ fn data_event_estimate(findings: &[Finding]) -> Option<CostEstimate> {
             format!("{dollars:.2}")
         },
     })
-}
-
-/// The one account, region and partition of the findings; an output directory serves one of each,
-/// because its modules run with one provider.
-fn one_account(findings: &[Finding]) -> Result<(String, String, String), PlanError> {
-    let set: BTreeSet<(&str, &str, &str)> = findings
-        .iter()
-        .map(|f| {
-            (
-                f.account_id.as_str(),
-                f.region.as_str(),
-                f.partition.as_str(),
-            )
-        })
-        .collect();
-    match set.len() {
-        0 | 1 => {
-            let (a, r, p) = set.into_iter().next().unwrap_or_default();
-            Ok((a.to_string(), r.to_string(), p.to_string()))
-        }
-        _ => {
-            let list: Vec<String> = set.iter().map(|(a, r, _)| format!("{a} / {r}")).collect();
-            Err(PlanError::Conflict(format!(
-                "the findings come from several accounts or regions ({}); an output directory serves one \
-                 (its modules use one provider): run tfremedy once per account and region, each with its \
-                 own --out",
-                list.join(", ")
-            )))
-        }
-    }
-}
-
-/// The fixes of this run's finding types that are switched on for at least one of the targets the run
-/// touched, in registry order: the fixes the PR text must explain.
-fn fixes_in_effect(
-    wanted: &BTreeSet<FixId>,
-    data: &DataFile,
-    buckets: &BTreeMap<String, BucketPlan>,
-    principals: &[PrincipalPlan],
-) -> Vec<FixId> {
-    let touched_buckets: Vec<&DataBucket> =
-        buckets.keys().filter_map(|b| data.buckets.get(b)).collect();
-    let touched_principals: Vec<&datafile::DataPrincipal> = principals
-        .iter()
-        .filter_map(|p| data.principals.get(p.key.as_ref()?))
-        .collect();
-    let m = data.monitor.as_ref();
-    wanted
-        .iter()
-        .copied()
-        .filter(|id| match fixes::fix(*id).scope {
-            Scope::Bucket => touched_buckets.iter().any(|b| match id {
-                FixId::DenyIps => !b.deny.is_empty(),
-                FixId::TlsOnly => b.tls_only,
-                FixId::DefaultEncryption => b.default_encryption,
-                _ => b.public_access_block,
-            }),
-            Scope::Account => m.is_some_and(|m| match id {
-                FixId::S3DataEvents => m.data_events && m.existing_log_group.is_none(),
-                FixId::Alarms => m.alarms,
-                _ => m.guardduty_alert,
-            }),
-            Scope::Principal => touched_principals.iter().any(|p| match id {
-                FixId::QuarantineUser => p.kind == datafile::KIND_IAM_USER && p.quarantine,
-                FixId::DeactivateKey => {
-                    p.deactivate_key
-                        && p.access_key_id
-                            .as_deref()
-                            .is_some_and(|k| k.starts_with("AKIA"))
-                }
-                FixId::RevokeSessions => p.revoke_sessions && p.revoke_sessions_before.is_some(),
-                _ => p.kind == datafile::KIND_IAM_USER && p.require_mfa,
-            }),
-        })
-        .collect()
 }
 
 /// The encryption to configure: never weaker than what the bucket has.

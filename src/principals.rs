@@ -31,11 +31,13 @@ pub struct PrincipalPlan {
     pub window_to: Option<String>,
 }
 
-/// A principal entry to merge into the data file.
+/// A principal entry to merge into the data file; its switches are unset, for the planner to decide
+/// from the fixes its findings ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
     pub key: String,
     pub entry: DataPrincipal,
+    pub finding_ids: Vec<String>,
 }
 
 /// `2022-01-28T21:12:25.470Z` → `2022-01-28T21:12:25Z`, the form `aws:TokenIssueTime` compares with.
@@ -121,14 +123,15 @@ pub fn plan(
                     kind: kind.to_string(),
                     name: user_name.clone(),
                     access_key_id: key.clone().filter(|_| kind == datafile::KIND_IAM_USER),
-                    quarantine: true,
-                    deactivate_key: true,
+                    quarantine: None,
+                    deactivate_key: None,
                     key_import_in_root: false,
-                    require_mfa: false,
-                    revoke_sessions: kind == datafile::KIND_ASSUMED_ROLE,
+                    require_mfa: None,
+                    revoke_sessions: None,
                     revoke_sessions_before: revoke_before
                         .filter(|_| kind == datafile::KIND_ASSUMED_ROLE),
                 },
+                finding_ids: fs.iter().map(|f| f.id.clone()).collect(),
             });
         }
         plans.push(PrincipalPlan {

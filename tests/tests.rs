@@ -12,6 +12,8 @@ use std::path::Path;
 use support::*;
 
 const SEED: &str = "discovery-s3-maliciousipcaller-custom.json";
+/// The seed's account and region: its output directory under `--out`.
+const G: &str = "973743533182/us-east-2";
 
 fn seed_json() -> Value {
     serde_json::from_str(&std::fs::read_to_string(fixture(SEED)).unwrap()).unwrap()
@@ -21,6 +23,13 @@ fn write_json(dir: &Path, name: &str, v: &Value) -> String {
     let p = dir.join(name);
     std::fs::write(&p, serde_json::to_string(v).unwrap()).unwrap();
     p.to_string_lossy().into_owned()
+}
+
+/// The seed group's data file, parsed: `locals` as JSON.
+fn locals_of(out: &Path) -> Value {
+    let text = std::fs::read_to_string(out.join(G).join("tfremedy_data.tf")).unwrap();
+    let v: Value = hcl::from_str(&text).unwrap();
+    v["locals"].clone()
 }
 
 fn stderr(o: &std::process::Output) -> String {
@@ -79,7 +88,11 @@ fn every_supported_type_and_envelope_passes_the_validators() {
         let out = base.path().join(name.replace('.', "_"));
         remediate_ok(&[fixture(&name)], &out);
         let files = tree(&out);
-        assert!(files.contains_key("PULL_REQUEST.md") && files.contains_key("tfremedy_data.tf"));
+        assert!(files.contains_key("PULL_REQUEST.md"));
+        assert!(
+            files.keys().any(|k| k.ends_with("/tfremedy_data.tf")),
+            "{name}: no data file"
+        );
         by_input.insert(name.clone(), files.clone());
         distinct
             .entry(files)
@@ -115,10 +128,32 @@ fn every_supported_type_and_envelope_passes_the_validators() {
     );
     distinct.insert(tree(&all), all.to_string_lossy().into_owned());
 
-    for dir in distinct.values() {
-        validate(Path::new(dir));
+    // The combined output of every sample, and each module on its own, get all seven checks. The
+    // other distinct outputs differ from those only in their data file (the modules are the same
+    // files), so they get the checks that read the data: parse and format, Terraform's loader and
+    // validate (which evaluates the modules' variable validations on the data), and the schema.
+    let mut full: Vec<std::path::PathBuf> =
+        ["bucket-guard", "account-monitor", "principal-response"]
+            .iter()
+            .map(|m| all.join(G).join("modules").join(m))
+            .collect();
+    let mut data_only = Vec::new();
+    for (files, dir) in &distinct {
+        let groups: std::collections::BTreeSet<&str> = files
+            .keys()
+            .filter_map(|k| k.strip_suffix("/tfremedy_data.tf"))
+            .collect();
+        for g in groups {
+            let path = Path::new(dir).join(g);
+            if path.starts_with(&all) {
+                full.push(path);
+            } else {
+                data_only.push(path);
+            }
+        }
     }
-    validate(&all.join("modules/bucket-guard"));
+    validate_all(&full, "");
+    validate_all(&data_only, "checkov parliament");
 }
 
 #[test]
@@ -137,7 +172,7 @@ fn hostile_values_stay_data() {
     remediate_ok(&[input], &out);
 
     // HCL: parses back to the exact strings.
-    let data = std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap();
+    let data = std::fs::read_to_string(out.join(G).join("tfremedy_data.tf")).unwrap();
     let value: Value = hcl::from_str(&data).unwrap();
     let bucket = &value["locals"]["tfremedy_buckets"]["bucketName"];
     let tags = bucket["bucket_tags"].as_object().unwrap();
@@ -150,10 +185,10 @@ fn hostile_values_stay_data() {
             && reason.contains(&format!("{hostile} (AccessDenied)")),
         "{reason}"
     );
-    validate(&out);
+    validate(&out.join(G));
 
     // Markdown: every hostile value is inert text (inside code spans), never a link, HTML or markup.
-    let md = std::fs::read_to_string(out.join("PULL_REQUEST.md")).unwrap();
+    let md = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
     use pulldown_cmark::{Event, Options, Parser, Tag};
     let mut code = String::new();
     for event in Parser::new_ext(&md, Options::ENABLE_TABLES) {
@@ -196,7 +231,7 @@ fn bad_inputs_exit_2_name_the_place_and_write_nothing() {
     let line = serde_json::to_string(&seed_json()).unwrap();
     let lines = format!("{line}\n{}\n", serde_json::to_string(&bad_ip).unwrap());
     std::fs::write(d.join("lines.jsonl"), lines).unwrap();
-    let unsupported = fixture("stealth-s3-serveraccessloggingdisabled.json");
+    let unsupported = fixture("unauthorizedaccess-ec2-sshbruteforce-asff.json");
     let cases: Vec<(String, &str, &str)> = vec![
         (
             d.join("empty.json").to_string_lossy().into(),
@@ -220,7 +255,7 @@ fn bad_inputs_exit_2_name_the_place_and_write_nothing() {
         ),
         (
             unsupported,
-            "stealth-s3-serveraccessloggingdisabled.json",
+            "unauthorizedaccess-ec2-sshbruteforce-asff.json",
             "$.type",
         ),
         (
@@ -238,10 +273,19 @@ fn bad_inputs_exit_2_name_the_place_and_write_nothing() {
             err.contains(file) && err.contains(path),
             "{input}: message lacks {file} {path}: {err}"
         );
-        assert!(!out.exists(), "{input}: --out was created");
+        // The JSON Lines file has a good first line: a bad item does not stop the batch.
+        let good_line = file.starts_with("lines.jsonl");
+        assert_eq!(
+            out.exists(),
+            good_line,
+            "{input}: --out created: {}",
+            out.exists()
+        );
+        let _ = std::fs::remove_dir_all(&out);
     }
 
-    // Several inputs: the good one is still reported, the exit code is 2, nothing is written.
+    // A bad input does not stop the batch (issue 4): the good findings are remediated, the bad input
+    // is named, the exit code is 2.
     let out = d.join("out");
     let o = remediate(
         &[fixture(SEED), d.join("other.json").to_string_lossy().into()],
@@ -251,13 +295,12 @@ fn bad_inputs_exit_2_name_the_place_and_write_nothing() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("Discovery:S3/MaliciousIPCaller.Custom") && err.contains("other.json"),
+        err.contains("other.json") && err.contains("1 input error"),
         "{err}"
     );
-    assert!(!out.exists());
+    assert!(out.join(G).join("tfremedy_data.tf").exists());
 
-    // An existing output is not touched either.
-    remediate_ok(&[fixture(SEED)], &out);
+    // Bad inputs alone leave an existing output untouched.
     let before = tree(&out);
     let o = remediate(&[d.join("other.json").to_string_lossy().into()], &out, &[]);
     assert_eq!(o.status.code(), Some(2));
@@ -300,13 +343,13 @@ fn a_new_ip_for_a_known_bucket_changes_one_line_of_the_data_file() {
     remediate_ok(&[input], &out);
     let after = tree(&out);
     for (name, content) in &before {
-        if name == "tfremedy_data.tf" || name == "PULL_REQUEST.md" {
-            continue; // the PR description describes the run that produced it
+        if name.ends_with("tfremedy_data.tf") || name.ends_with("PULL_REQUEST.md") {
+            continue; // the PR descriptions describe the run that produced them
         }
         assert_eq!(&after[name], content, "{name} changed");
     }
-    let old: Vec<&str> = before["tfremedy_data.tf"].lines().collect();
-    let new: Vec<&str> = after["tfremedy_data.tf"].lines().collect();
+    let old: Vec<&str> = before[&format!("{G}/tfremedy_data.tf")].lines().collect();
+    let new: Vec<&str> = after[&format!("{G}/tfremedy_data.tf")].lines().collect();
     assert_eq!(new.len(), old.len() + 1);
     let added: Vec<&&str> = new.iter().filter(|l| !old.contains(l)).collect();
     assert_eq!(added.len(), 1, "{added:?}");
@@ -327,7 +370,7 @@ fn hand_edits_to_the_data_file_are_kept_and_edited_files_are_not_clobbered() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     remediate_ok(&[fixture(SEED)], &out);
-    let data = out.join("tfremedy_data.tf");
+    let data = out.join(G).join("tfremedy_data.tf");
     let text = std::fs::read_to_string(&data).unwrap();
     let edited = text
         .replace(
@@ -345,7 +388,7 @@ fn hand_edits_to_the_data_file_are_kept_and_edited_files_are_not_clobbered() {
     assert!(again.contains("\"10.9.0.0/16\""));
 
     // A hand-edited generated file is never overwritten without --force.
-    let main = out.join("main.tf");
+    let main = out.join(G).join("main.tf");
     let mine = std::fs::read_to_string(&main).unwrap() + "# my change\n";
     std::fs::write(&main, &mine).unwrap();
     let before = tree(&out);
@@ -400,9 +443,9 @@ fn a_given_bucket_policy_is_merged_without_losing_a_statement() {
         &["--bucket-policy", &format!("bucketName={file}")],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let data = std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap();
+    let data = std::fs::read_to_string(out.join(G).join("tfremedy_data.tf")).unwrap();
     assert!(data.contains("existing_policy     = \"read\""));
-    let md = std::fs::read_to_string(out.join("PULL_REQUEST.md")).unwrap();
+    let md = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
     assert!(md.contains("keeps all 2 of its own statements"), "{md}");
     assert!(
         md.contains("**replace** existing statements with the same Sid: `TfremedyDenyThreatIps`")
@@ -428,7 +471,7 @@ fn a_given_bucket_policy_is_merged_without_losing_a_statement() {
         !md[start..end].contains("203.0.113.1"),
         "the old same-Sid statement survived"
     );
-    validate(&out);
+    validate(&out.join(G));
 
     // A policy that would exceed the 20 KB limit is refused, and nothing is written.
     let big: Vec<Value> = (0..60)
@@ -476,7 +519,7 @@ fn the_bundled_example_is_up_to_date() {
         "examples/seed/out is stale: {}",
         stderr(&o)
     );
-    validate(&root().join("examples/seed/out"));
+    validate(&root().join("examples/seed/out").join(G));
 }
 
 #[test]
@@ -534,14 +577,18 @@ fn asff(f: &Value) -> Value {
     let mut fields = serde_json::Map::new();
     flatten("aws/guardduty/service", &f["service"], &mut fields);
     let ty = f["type"].as_str().unwrap().replacen('/', "-", 1);
-    let (account, region) = (&f["accountId"], f["region"].as_str().unwrap());
+    let (account, region) = (&f["accountId"], f["region"].as_str().unwrap_or("us-east-1"));
     let mut resources = Vec::new();
     if let Some(key) = f["resource"].get("accessKeyDetails") {
         resources.push(json!({"Type": "AwsIamAccessKey", "Id": key["accessKeyId"], "Partition": "aws", "Region": region,
             "Details": {"AwsIamAccessKey": {"PrincipalId": key["principalId"], "PrincipalName": key["userName"],
             "PrincipalType": key["userType"]}}}));
     }
-    for b in f["resource"]["s3BucketDetails"].as_array().unwrap() {
+    for b in f["resource"]["s3BucketDetails"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let tags: serde_json::Map<String, Value> = b["tags"]
             .as_array()
             .unwrap()
@@ -580,8 +627,10 @@ fn every_envelope_of_every_supported_sample_gives_the_same_output() {
         .collect();
     assert!(real.len() >= 5);
     for name in real {
-        let f: Value =
+        let doc: Value =
             serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap();
+        // A fixture that is itself an EventBridge event is wrapped from its finding.
+        let f = doc.get("detail").cloned().unwrap_or(doc);
         let line = serde_json::to_string(&f).unwrap();
         let event = json!({
             "version": "0", "id": "c8c4daa7-a20c-2f03-0070-b7393dd542ad", "detail-type": "GuardDuty Finding",
@@ -649,12 +698,12 @@ fn every_envelope_of_every_supported_sample_gives_the_same_output() {
 
 #[test]
 fn explain_reports_the_good_findings_and_exits_2_on_the_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"schemaVersion\": ").unwrap();
     let o = tfremedy()
-        .args([
-            "explain",
-            &fixture(SEED),
-            &fixture("stealth-s3-serveraccessloggingdisabled.json"),
-        ])
+        .args(["explain", &fixture(SEED)])
+        .arg(&bad)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
@@ -663,8 +712,20 @@ fn explain_reports_the_good_findings_and_exits_2_on_the_bad() {
         report.contains("`81.2.69.144`") && report.contains("AccessDenied"),
         "{report}"
     );
+    assert!(stderr(&o).contains("bad.json"), "{}", stderr(&o));
+    // An unsupported type beside supported ones is reported, not fatal.
+    let o = tfremedy()
+        .args([
+            "explain",
+            &fixture(SEED),
+            &fixture("unauthorizedaccess-ec2-sshbruteforce-asff.json"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("stealth-s3-serveraccessloggingdisabled.json: $.type"),
+        stderr(&o).contains("UnauthorizedAccess:EC2/SSHBruteForce")
+            && stderr(&o).contains("not supported"),
         "{}",
         stderr(&o)
     );
@@ -675,7 +736,7 @@ fn a_broken_data_file_is_an_error_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     remediate_ok(&[fixture(SEED)], &out);
-    let data = out.join("tfremedy_data.tf");
+    let data = out.join(G).join("tfremedy_data.tf");
     let text = std::fs::read_to_string(&data).unwrap();
     std::fs::write(&data, text.replace("\"unknown\"", "\"maybe\"")).unwrap();
     let before = tree(&out);
@@ -712,9 +773,9 @@ fn each_kind_of_principal_gets_its_credential_response() {
         let out = dir.path().join(kind);
         remediate_ok(&[fixture(&name)], &out);
         let files = tree(&out);
-        let data = &files["tfremedy_data.tf"];
+        let data = &files[&format!("{G}/tfremedy_data.tf")];
         let principals = &data[data.find("  tfremedy_principals").unwrap()..];
-        let credentials = section(&files["PULL_REQUEST.md"], "## Credentials");
+        let credentials = section(&files[&format!("{G}/PULL_REQUEST.md")], "## Credentials");
         let imports = files
             .get("root/tfremedy_imports.tf")
             .map(String::as_str)
@@ -737,11 +798,11 @@ fn the_import_file_is_valid_in_the_users_root_module() {
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(
         root.join("main.tf"),
-        "provider \"aws\" {\n  region = \"us-east-2\"\n}\n\nmodule \"tfremedy\" {\n  source = \"../tfremedy\"\n}\n",
+        "provider \"aws\" {\n  region = \"us-east-2\"\n}\n\nmodule \"tfremedy\" {\n  source = \"../tfremedy/973743533182/us-east-2\"\n}\n",
     )
     .unwrap();
     std::fs::copy(
-        out.join("root/tfremedy_imports.tf"),
+        out.join(G).join("root/tfremedy_imports.tf"),
         root.join("tfremedy_imports.tf"),
     )
     .unwrap();
@@ -757,7 +818,13 @@ fn the_import_file_is_valid_in_the_users_root_module() {
         &["--module-name", "incident_42"],
     );
     assert!(o.status.success());
-    let other = std::fs::read_to_string(dir.path().join("other/root/tfremedy_imports.tf")).unwrap();
+    let other = std::fs::read_to_string(
+        dir.path()
+            .join("other")
+            .join(G)
+            .join("root/tfremedy_imports.tf"),
+    )
+    .unwrap();
     assert!(other.contains("module.incident_42.module.principal_response"));
     let o = remediate(
         &[fixture(name)],
@@ -778,14 +845,17 @@ fn an_existing_log_group_replaces_the_trail() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let files = tree(&out);
-    assert!(files["tfremedy_data.tf"].contains("existing_log_group = \"aws-cloudtrail-logs-org\""));
-    let pr = &files["PULL_REQUEST.md"];
+    assert_eq!(
+        locals_of(&out)["tfremedy_monitor"]["existing_log_group"],
+        json!("aws-cloudtrail-logs-org")
+    );
+    let pr = &files[&format!("{G}/PULL_REQUEST.md")];
     assert!(
         !pr.contains("### s3-data-events"),
         "the PR still explains a trail"
     );
     assert!(pr.contains("### alarms"));
-    validate(&out);
+    validate(&out.join(G));
 }
 
 #[test]
@@ -800,14 +870,15 @@ fn only_and_skip_switch_fixes_in_the_data_file() {
         &["--skip", "alarms,tls-only"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let data = std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap();
-    assert!(
-        data.contains("tls_only            = false") && data.contains("alarms             = false")
-    );
-    assert!(
-        data.contains("guardduty_alert    = true")
-            && data.contains("quarantine             = true")
-    );
+    let l = locals_of(&out);
+    let bucket = &l["tfremedy_buckets"]["bucketName"];
+    let user = &l["tfremedy_principals"]["iam-user/data-pipeline"];
+    assert_eq!(bucket["tls_only"], json!(false));
+    assert_eq!(l["tfremedy_monitor"]["alarms"], json!(false));
+    assert_eq!(l["tfremedy_monitor"]["guardduty_alert"], json!(true));
+    assert_eq!(user["quarantine"], json!(true));
+    // A fix no finding asked for stays unset (null), whatever --skip says.
+    assert_eq!(bucket["versioning"], Value::Null);
 
     let out = dir.path().join("only");
     let o = remediate(
@@ -816,38 +887,41 @@ fn only_and_skip_switch_fixes_in_the_data_file() {
         &["--only", "deny-ips,require-mfa"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let data = std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap();
+    let data = std::fs::read_to_string(out.join(G).join("tfremedy_data.tf")).unwrap();
+    let l = locals_of(&out);
+    let bucket = &l["tfremedy_buckets"]["bucketName"];
+    let monitor = &l["tfremedy_monitor"];
+    let user = &l["tfremedy_principals"]["iam-user/data-pipeline"];
     for off in [
-        "tls_only            = false",
-        "default_encryption  = false",
-        "public_access_block = false",
-        "data_events        = false",
-        "alarms             = false",
-        "guardduty_alert    = false",
-        "quarantine             = false",
-        "deactivate_key         = false",
+        &bucket["tls_only"],
+        &bucket["default_encryption"],
+        &bucket["public_access_block"],
+        &monitor["data_events"],
+        &monitor["alarms"],
+        &monitor["guardduty_alert"],
+        &user["quarantine"],
+        &user["deactivate_key"],
     ] {
-        assert!(data.contains(off), "{off} missing:\n{data}");
+        assert_eq!(off, &json!(false), "{data}");
     }
-    assert!(
-        data.contains("require_mfa            = true") && data.contains("\"198.51.100.21/32\"")
-    );
-    let pr = std::fs::read_to_string(out.join("PULL_REQUEST.md")).unwrap();
+    assert_eq!(user["require_mfa"], json!(true));
+    assert_eq!(bucket["deny"][0]["cidr"], json!("198.51.100.21/32"));
+    let pr = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
     assert!(
         pr.contains("### require-mfa")
             && !pr.contains("### alarms")
             && !pr.contains("### tls-only")
     );
     assert!(
-        !out.join("root/tfremedy_imports.tf").exists(),
+        !out.join(G).join("root/tfremedy_imports.tf").exists(),
         "no import without deactivate-key"
     );
-    validate(&out);
+    validate(&out.join(G));
 
     // A later run without flags keeps what the data file says.
     remediate_ok(std::slice::from_ref(&input), &out);
     assert_eq!(
-        std::fs::read_to_string(out.join("tfremedy_data.tf")).unwrap(),
+        std::fs::read_to_string(out.join(G).join("tfremedy_data.tf")).unwrap(),
         data
     );
 

@@ -7,17 +7,21 @@
 //! to roll it back). The Terraform lives in three static modules under `templates/tf/modules/`
 //! (bucket-guard, account-monitor, principal-response), toggled per fix by the data file.
 
+mod access_logging;
+mod account_public_access_block;
 mod alarms;
 mod deactivate_key;
 mod default_encryption;
 mod deny_ips;
 mod guardduty_alert;
+mod ownership_controls;
 mod public_access_block;
 mod quarantine_user;
 mod require_mfa;
 mod revoke_sessions;
 mod s3_data_events;
 mod tls_only;
+mod versioning;
 
 use serde::Serialize;
 
@@ -55,6 +59,10 @@ pub enum FixId {
     TlsOnly,
     DefaultEncryption,
     PublicAccessBlock,
+    OwnershipControls,
+    Versioning,
+    AccessLogging,
+    AccountPublicAccessBlock,
     S3DataEvents,
     Alarms,
     GuardDutyAlert,
@@ -87,6 +95,10 @@ pub static FIXES: &[Fix] = &[
     tls_only::FIX,
     default_encryption::FIX,
     public_access_block::FIX,
+    ownership_controls::FIX,
+    versioning::FIX,
+    access_logging::FIX,
+    account_public_access_block::FIX,
     s3_data_events::FIX,
     alarms::FIX,
     guardduty_alert::FIX,

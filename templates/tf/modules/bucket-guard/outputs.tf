@@ -12,3 +12,13 @@ output "bucket_arn" {
   description = "ARN of the bucket."
   value       = local.bucket_arn
 }
+
+output "versioning_enabled" {
+  description = "Whether this module turns S3 Versioning on for the bucket (enable_versioning)."
+  value       = var.enable_versioning
+}
+
+output "access_log_target" {
+  description = "Bucket that receives this bucket's server access logs through this module, or null when the module does not manage logging."
+  value       = var.access_log_target_bucket
+}

@@ -109,3 +109,39 @@ variable "enable_public_access_block" {
   default     = true
   nullable    = false
 }
+
+variable "enable_ownership_controls" {
+  description = "Set S3 Object Ownership to BucketOwnerEnforced: ACLs are disabled, the bucket owner owns every object, and existing ACL grants stop counting."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "enable_versioning" {
+  description = "Turn S3 Versioning on (status \"Enabled\"). Switching it off later is refused by the plan (prevent_destroy): see NOTES.md."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "access_log_target_bucket" {
+  description = "Bucket (same account and region) that receives this bucket's S3 server access logs; its bucket policy must allow logging.s3.amazonaws.com. null: server access logging is not managed."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = alltrue([for b in var.access_log_target_bucket[*] : can(regex("^[a-zA-Z0-9._-]{1,255}$", b))])
+    error_message = "tfremedy: access_log_target_bucket must be null or an S3 bucket name made of letters, digits, '.', '_' and '-'."
+  }
+}
+
+variable "access_log_prefix" {
+  description = "Key prefix of the server access log objects in access_log_target_bucket. null: \"s3-access-logs/<bucket>/\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = alltrue([for p in var.access_log_prefix[*] : can(regex("^[^[:cntrl:]]{0,512}$", p))])
+    error_message = "tfremedy: access_log_prefix must be null or at most 512 characters with no control characters."
+  }
+}
