@@ -160,7 +160,7 @@ fn plan_and_report(
     previous: &BTreeMap<String, crate::datafile::DataFile>,
     options: &PlanOptions,
 ) -> Result<Batch> {
-    let mut batch = match plan::plan_batch(findings, previous, options) {
+    let batch = match plan::plan_batch(findings, previous, options) {
         Ok(batch) => batch,
         Err(PlanError::Conflict(msg)) => return Err(Error::Plan(msg).into()),
     };
@@ -178,10 +178,10 @@ fn plan_and_report(
             o.file, o.path, s.finding_type, s.id
         );
     }
-    for g in &mut batch.groups {
-        g.warnings.extend(warnings.iter().cloned());
-        g.warnings.sort();
-        g.warnings.dedup();
+    // The reader's warnings are about inputs, not about one account's change: they go to stderr; the
+    // planner words the ones a PR needs (legacy bucket names, samples) per group.
+    for w in &warnings {
+        eprintln!("warning: {w}");
     }
     Ok(batch)
 }
@@ -272,6 +272,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
     let files = Renderer::new(&args.module_name)?.render_batch(&batch)?;
     if args.check {
         let report = write::check(&args.out, &files)?;
+        eprintln!("{}", summary(&batch, errors.len(), None));
         if report.changed.is_empty() {
             eprintln!("{}: up to date", args.out.display());
             return Ok(failed);

@@ -51,6 +51,37 @@ pub struct MonitorPlan {
     pub filters_text: String,
 }
 
+/// The most addresses one denied CIDR may hold and still be alarmed on address by address (a metric
+/// filter matches exact strings, not ranges): the `/28` and `/124` that CIDR aggregation produces from
+/// a few neighbouring IPs. Wider ranges are denied, but not watched.
+pub const MAX_WATCHED_PER_CIDR: u32 = 16;
+
+/// The addresses of a small CIDR, as Terraform's `cidrhost(cidr, i)` spells them; `None` for a wider
+/// range. The generated root computes the same list (`local.tfremedy_blocked_ips`).
+pub fn watched_addresses(cidr: &str) -> Option<Vec<String>> {
+    let net: ipnet::IpNet = cidr.parse().ok()?;
+    let host_bits = u32::from(net.max_prefix_len() - net.prefix_len());
+    if host_bits > MAX_WATCHED_PER_CIDR.trailing_zeros() {
+        return None;
+    }
+    let count = 1u32 << host_bits;
+    let addrs = match net {
+        ipnet::IpNet::V4(n) => {
+            let base = u32::from(n.network());
+            (0..count)
+                .map(|i| std::net::Ipv4Addr::from(base + i).to_string())
+                .collect()
+        }
+        ipnet::IpNet::V6(n) => {
+            let base = u128::from(n.network());
+            (0..count)
+                .map(|i| std::net::Ipv6Addr::from(base + u128::from(i)).to_string())
+                .collect()
+        }
+    };
+    Some(addrs)
+}
+
 /// `{ ($.eventSource = "s3.amazonaws.com") && (($.sourceIPAddress = "IP") || ...) }` per chunk.
 pub fn ip_patterns(ips: &[String]) -> Vec<String> {
     chunks(ips, IP_CHUNK)
@@ -125,10 +156,12 @@ pub fn plan(data: &DataFile, partition: &str) -> Result<Option<MonitorPlan>, Str
     let mut unwatched = BTreeSet::new();
     for b in data.buckets.values() {
         for d in &b.deny {
-            match d.cidr.split_once('/') {
-                Some((ip, "32" | "128")) => ips.insert(ip.to_string()),
-                _ => unwatched.insert(d.cidr.clone()),
-            };
+            match watched_addresses(&d.cidr) {
+                Some(addrs) => ips.extend(addrs),
+                None => {
+                    unwatched.insert(d.cidr.clone());
+                }
+            }
         }
     }
     let ips: Vec<String> = ips.into_iter().collect();
@@ -215,6 +248,25 @@ mod tests {
         let p = bucket_patterns(&buckets);
         assert_eq!(p.len(), 1);
         assert!(p[0].len() <= PATTERN_LIMIT, "{}", p[0].len());
+    }
+
+    #[test]
+    fn small_cidrs_are_watched_address_by_address() {
+        assert_eq!(
+            watched_addresses("81.2.69.144/32").unwrap(),
+            vec!["81.2.69.144"]
+        );
+        assert_eq!(
+            watched_addresses("10.0.0.2/31").unwrap(),
+            vec!["10.0.0.2", "10.0.0.3"]
+        );
+        assert_eq!(watched_addresses("10.0.0.0/28").unwrap().len(), 16);
+        assert_eq!(watched_addresses("10.0.0.0/27"), None);
+        assert_eq!(
+            watched_addresses("2001:db8::/127").unwrap(),
+            vec!["2001:db8::", "2001:db8::1"]
+        );
+        assert_eq!(watched_addresses("2001:db8::/120"), None);
     }
 
     #[test]

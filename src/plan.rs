@@ -274,18 +274,14 @@ fn plan_group(
     let mut asked_by_bucket: BTreeMap<String, BTreeSet<FixId>> = BTreeMap::new();
     let mut ips: BTreeMap<String, BTreeMap<IpNet, String>> = BTreeMap::new();
     let mut types: BTreeSet<&'static str> = BTreeSet::new();
+    let mut samples = 0;
 
     for f in &findings {
         let row = finding_types::lookup(&f.finding_type)
             .unwrap_or_else(|| unreachable!("plan_batch keeps supported findings only"));
         types.insert(row.name);
         asked.extend(row.fixes.iter().copied());
-        if f.sample {
-            warnings.insert(format!(
-                "finding {} is a GuardDuty sample finding (generated, not a real event)",
-                f.id
-            ));
-        }
+        samples += usize::from(f.sample);
         for b in &f.buckets {
             if data.ignore.buckets.contains(&b.name) {
                 warnings.insert(format!(
@@ -381,6 +377,22 @@ fn plan_group(
                 db.existing_policy = datafile::POLICY_READ.into();
             }
         }
+    }
+
+    for name in buckets.keys() {
+        if crate::validate::bucket_name(name).is_ok_and(|b| b.legacy) {
+            warnings.insert(format!(
+                "legacy bucket name {name:?}: capitals, underscores or more than 63 characters are only \
+                 possible for buckets created in us-east-1 before March 2018 (a GuardDuty sample \
+                 placeholder?)"
+            ));
+        }
+    }
+    if samples > 0 {
+        warnings.insert(format!(
+            "{samples} of these findings are GuardDuty sample findings (generated, not real events): \
+             try the change, do not apply it (--skip-samples leaves them out)"
+        ));
     }
 
     for (name, entry) in &mut buckets {

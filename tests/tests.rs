@@ -117,15 +117,18 @@ fn every_supported_type_and_envelope_passes_the_validators() {
             assert_eq!(files, bare, "{name} differs from the bare finding's output");
         }
     }
-    // And all of them together: several buckets and IPs in one change.
+    // And every sample at once, the directory as input (unsupported types among them, archived ones
+    // included): several accounts, regions, buckets and IPs in one change.
     let all = base.path().join("all");
-    remediate_ok(
-        &supported_inputs()
-            .iter()
-            .map(|n| fixture(n))
-            .collect::<Vec<_>>(),
+    let o = remediate(
+        &[root()
+            .join("tests/fixtures/findings")
+            .to_string_lossy()
+            .into_owned()],
         &all,
+        &["--include-archived"],
     );
+    assert!(o.status.success(), "{}", stderr(&o));
     distinct.insert(tree(&all), all.to_string_lossy().into_owned());
 
     // The combined output of every sample, and each module on its own, get all seven checks. The
@@ -935,5 +938,441 @@ fn only_and_skip_switch_fixes_in_the_data_file() {
         stderr(&o).contains("expected one of deny-ips, tls-only"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// Plans a generated root with Terraform (mock AWS provider, offline) and the given test file.
+fn terraform_test(dir: &Path, test_file: &str) -> Option<String> {
+    if !validators_ready() {
+        return None;
+    }
+    std::fs::write(dir.join("generated.tftest.hcl"), test_file).unwrap();
+    let python = validators_home().join("py/bin/python");
+    let out = std::process::Command::new(python)
+        .arg(root().join("tools/tf-validators/tools/tftest.py"))
+        .arg(dir)
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "terraform test failed:\n{report}");
+    Some(report)
+}
+
+#[test]
+fn the_generated_root_plans_and_watches_the_same_ips_as_the_tool_computes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // Neighbouring IPs aggregate into a /31 and a /127; the alarms must still watch each address.
+    let mut inputs = Vec::new();
+    for (i, ip) in [
+        "198.51.100.2",
+        "198.51.100.3",
+        "2001:db8::a",
+        "2001:db8::b",
+        "203.0.113.9",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut f = seed_json();
+        f["id"] = json!(format!("0{i}bf27df0ab00afa53e3268714f20319"));
+        let remote = &mut f["service"]["action"]["awsApiCallAction"]["remoteIpDetails"];
+        remote.as_object_mut().unwrap().remove("ipAddressV4");
+        remote[if ip.contains(':') {
+            "ipAddressV6"
+        } else {
+            "ipAddressV4"
+        }] = json!(ip);
+        inputs.push(write_json(dir.path(), &format!("f{i}.json"), &f));
+    }
+    let o = remediate(&inputs, &out, &["--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let batch: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let group = &batch["groups"][0];
+    let cidrs: Vec<&str> = group["data"]["buckets"]["bucketName"]["deny"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["cidr"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cidrs,
+        ["198.51.100.2/31", "203.0.113.9/32", "2001:db8::a/127"]
+    );
+    let ips: Vec<String> = group["monitor"]["blocked_ips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{v}"))
+        .collect();
+    assert_eq!(ips.len(), 5);
+    // Let the plan run past the fail-safe: the bucket has no policy.
+    let data = out.join(G).join("tfremedy_data.tf");
+    let text = std::fs::read_to_string(&data).unwrap();
+    std::fs::write(&data, text.replace("\"unknown\"", "\"none\"")).unwrap();
+    let test = format!(
+        r#"mock_provider "aws" {{
+  mock_data "aws_caller_identity" {{
+    defaults = {{ account_id = "973743533182" }}
+  }}
+  mock_data "aws_partition" {{
+    defaults = {{ partition = "aws", dns_suffix = "amazonaws.com" }}
+  }}
+  mock_data "aws_region" {{
+    defaults = {{ endpoint = "ec2.us-east-2.amazonaws.com" }}
+  }}
+}}
+
+run "plans" {{
+  command = plan
+  assert {{
+    condition     = jsonencode(local.tfremedy_blocked_ips) == jsonencode([{}])
+    error_message = "the root's blocked IPs differ from the tool's"
+  }}
+}}
+"#,
+        ips.join(", ")
+    );
+    let Some(report) = terraform_test(&out.join(G), &test) else {
+        return;
+    };
+    assert!(report.contains("1 passed, 0 failed"), "{report}");
+}
+
+#[test]
+fn every_sample_is_remediated_or_reported_as_unsupported() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let samples = root().join("tests/fixtures/findings");
+    let o = remediate(
+        &[samples.to_string_lossy().into_owned()],
+        &out,
+        &["--include-archived"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let files = tree(&out);
+    let generated: String = files.values().cloned().collect();
+    for entry in std::fs::read_dir(&samples).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let doc = doc
+            .as_array()
+            .and_then(|a| a.first().cloned())
+            .unwrap_or(doc);
+        let doc = doc["findings"][0]
+            .as_object()
+            .map(|_| doc["findings"][0].clone())
+            .unwrap_or(doc);
+        let f = doc.get("detail").cloned().unwrap_or(doc);
+        let ty = f["type"].as_str().map(str::to_string).unwrap_or_else(|| {
+            // ASFF: the type is the last segment of Types[0], with '-' for the first '/'.
+            let t = f["Types"][0]
+                .as_str()
+                .or(f["Findings"][0]["Types"][0].as_str())
+                .unwrap_or("");
+            t.rsplit('/').next().unwrap_or("").replacen('-', "/", 1)
+        });
+        let ty = if ty.is_empty() {
+            f["Findings"][0]["Type"].as_str().unwrap_or("").to_string()
+        } else {
+            ty
+        };
+        let remediated = generated.contains(&ty);
+        let reported = err.contains(&format!("{ty} ")) && err.contains("not supported");
+        assert!(
+            !ty.is_empty() && (remediated || reported),
+            "{}: {ty:?} neither remediated nor reported",
+            path.display()
+        );
+        if tfremedy::finding_types::lookup(&ty).is_none() {
+            assert!(reported, "{ty} is unsupported but not reported:\n{err}");
+            assert!(
+                files["PULL_REQUEST.md"].contains(&format!("`{ty}`")),
+                "{ty} not in the summary PR"
+            );
+        }
+    }
+    assert!(err.contains("skipped: 3 unsupported"), "{err}");
+}
+
+#[test]
+fn a_corrupt_file_in_a_directory_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("exports");
+    std::fs::create_dir_all(inputs.join("2026/11")).unwrap();
+    std::fs::copy(fixture(SEED), inputs.join("2026/11/a.json")).unwrap();
+    std::fs::copy(
+        fixture("impact-s3-maliciousipcaller.json"),
+        inputs.join("2026/11/c.jsonl"),
+    )
+    .unwrap();
+    std::fs::write(
+        inputs.join("2026/11/b.json"),
+        "{\"schemaVersion\": \"2.0\", \"type\": ",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = remediate(&[inputs.to_string_lossy().into_owned()], &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("b.json") && err.contains("EOF while parsing"),
+        "{err}"
+    );
+    let pr = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
+    assert!(
+        pr.contains("52bf27df0ab00afa53e3268714f20319")
+            && pr.contains("02bf27df0ab318783b0a8f63569dfd68")
+    );
+}
+
+#[test]
+fn two_accounts_and_two_regions_get_separate_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = vec![fixture(SEED)];
+    for (i, (account, region, bucket, ip)) in [
+        ("111122223333", "us-east-2", "team-a-data", "192.0.2.10"),
+        ("973743533182", "eu-west-1", "eu-archive", "192.0.2.20"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut f = seed_json();
+        f["accountId"] = json!(account);
+        f["region"] = json!(region);
+        f["id"] = json!(format!("{i}0bf27df0ab00afa53e3268714f20319"));
+        f["resource"]["s3BucketDetails"][0]["name"] = json!(bucket);
+        f["resource"]["s3BucketDetails"][0]["arn"] = json!(format!("arn:aws:s3:::{bucket}"));
+        f["service"]["action"]["awsApiCallAction"]["remoteIpDetails"]["ipAddressV4"] = json!(ip);
+        inputs.push(write_json(dir.path(), &format!("{i}.json"), &f));
+    }
+    let out = dir.path().join("out");
+    remediate_ok(&inputs, &out);
+    let files = tree(&out);
+    let groups = [
+        ("973743533182/us-east-2", "bucketName", "81.2.69.144"),
+        ("111122223333/us-east-2", "team-a-data", "192.0.2.10"),
+        ("973743533182/eu-west-1", "eu-archive", "192.0.2.20"),
+    ];
+    for (g, bucket, ip) in groups {
+        let data = &files[&format!("{g}/tfremedy_data.tf")];
+        let pr = &files[&format!("{g}/PULL_REQUEST.md")];
+        assert!(data.contains(bucket) && data.contains(ip), "{g}");
+        for (other, other_bucket, other_ip) in groups {
+            // `bucketName` is also a CloudTrail field the queries name: only the others' own names count.
+            let other_bucket = if other_bucket == "bucketName" {
+                other_ip
+            } else {
+                other_bucket
+            };
+            if other != g {
+                for text in [data, pr] {
+                    assert!(
+                        !text.contains(other_bucket) && !text.contains(other_ip),
+                        "{other} leaks into {g}"
+                    );
+                }
+            }
+        }
+        assert!(
+            files["PULL_REQUEST.md"].contains(&format!("Directory `{g}`")),
+            "{g} not summarised"
+        );
+    }
+    for (g, _, _) in groups {
+        validate(&out.join(g));
+    }
+}
+
+#[test]
+fn a_second_run_writes_nothing_and_a_new_finding_only_what_it_must() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let first = [fixture(SEED), fixture("impact-s3-maliciousipcaller.json")];
+    remediate_ok(&first, &out);
+    let before = tree(&out);
+    let o = remediate(&first, &out, &[]);
+    assert!(stderr(&o).contains("0 file(s) written"), "{}", stderr(&o));
+    assert_eq!(tree(&out), before);
+    assert_eq!(remediate(&first, &out, &["--check"]).status.code(), Some(0));
+
+    // The same IP again in a newer copy of a finding (GuardDuty updates in place): counted once.
+    let mut newer = seed_json();
+    newer["service"]["count"] = json!(9);
+    newer["updatedAt"] = json!("2022-02-01T00:00:00.000Z");
+    let newer = write_json(dir.path(), "newer.json", &newer);
+    let o = remediate(
+        &[first[0].clone(), first[1].clone(), newer.clone()],
+        &out,
+        &["--check"],
+    );
+    assert!(stderr(&o).contains("1 duplicate(s)"), "{}", stderr(&o));
+
+    let mut next = seed_json();
+    next["id"] = json!("99bf27df0ab00afa53e3268714f20319");
+    next["service"]["action"]["awsApiCallAction"]["remoteIpDetails"]["ipAddressV4"] =
+        json!("81.2.69.145");
+    let next = write_json(dir.path(), "next.json", &next);
+    let all = [first[0].clone(), first[1].clone(), next];
+    assert_eq!(remediate(&all, &out, &["--check"]).status.code(), Some(1));
+    remediate_ok(&all, &out);
+    let after = tree(&out);
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    // 81.2.69.144 and .145 aggregate into one /31: the data file changes by exactly that line, plus the
+    // PR texts that describe the run.
+    assert_eq!(
+        changed,
+        [
+            &format!("{G}/PULL_REQUEST.md"),
+            &format!("{G}/tfremedy_data.tf"),
+            &"PULL_REQUEST.md".to_string(),
+        ]
+    );
+    let old = &before[&format!("{G}/tfremedy_data.tf")];
+    let new = &after[&format!("{G}/tfremedy_data.tf")];
+    let removed: Vec<&str> = old
+        .lines()
+        .filter(|l| !new.lines().any(|n| n == *l))
+        .collect();
+    let added: Vec<&str> = new
+        .lines()
+        .filter(|l| !old.lines().any(|o| o == *l))
+        .collect();
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(
+        removed[0].contains("81.2.69.144/32") && added[0].contains("81.2.69.144/31"),
+        "{added:?}"
+    );
+    assert_eq!(remediate(&all, &out, &["--check"]).status.code(), Some(0));
+}
+
+#[test]
+fn five_thousand_findings_two_thousand_ips_three_buckets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.jsonl");
+    let mut lines = String::new();
+    let seed = seed_json();
+    let mut distinct = std::collections::BTreeSet::new();
+    let mut by_finding = Vec::new();
+    for i in 0..5000u32 {
+        let mut f = seed.clone();
+        f["id"] = json!(format!("{i:032x}"));
+        let bucket = ["alpha-data", "beta-data", "gamma-data"][(i % 3) as usize];
+        f["resource"]["s3BucketDetails"][0]["name"] = json!(bucket);
+        f["resource"]["s3BucketDetails"][0]["arn"] = json!(format!("arn:aws:s3:::{bucket}"));
+        // 2,000 distinct addresses, a quarter IPv6, scattered (an odd multiplier is a bijection).
+        let n = i % 2000;
+        let k = (n * 40_503) % 65_536;
+        let remote = &mut f["service"]["action"]["awsApiCallAction"]["remoteIpDetails"];
+        let ip = if n % 4 == 0 {
+            remote.as_object_mut().unwrap().remove("ipAddressV4");
+            let ip = format!("2001:db8::{k:x}")
+                .parse::<std::net::IpAddr>()
+                .unwrap()
+                .to_string();
+            remote["ipAddressV6"] = json!(ip);
+            ip
+        } else {
+            let ip = format!("198.18.{}.{}", k >> 8, k & 255);
+            remote["ipAddressV4"] = json!(ip);
+            ip
+        };
+        distinct.insert(ip.clone());
+        by_finding.push(ip);
+        lines.push_str(&serde_json::to_string(&f).unwrap());
+        lines.push('\n');
+    }
+    assert_eq!(distinct.len(), 2000);
+    std::fs::write(&path, lines).unwrap();
+    let input = path.to_string_lossy().into_owned();
+    let out = dir.path().join("out");
+
+    // About 1,670 addresses a bucket cannot fit a 20 KB policy: refused, naming the bucket, the size
+    // and the options, and nothing is written.
+    let o = remediate(std::slice::from_ref(&input), &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bucket \"alpha-data\"") && err.contains("bytes for 1667 denied CIDRs"),
+        "{err}"
+    );
+    assert!(
+        err.contains("allow-list") && err.contains("resource control policy"),
+        "{err}"
+    );
+    assert!(!out.exists());
+
+    // The first 1,500 findings (500 addresses a bucket, 1,500 in all) fit the policies, but not the
+    // alarms' 100 metric filters: refused with the options.
+    let first: String = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .take(1500)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let part = dir.path().join("part.jsonl");
+    std::fs::write(&part, first).unwrap();
+    let part = part.to_string_lossy().into_owned();
+    let o = remediate(std::slice::from_ref(&part), &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("1500 IPs") && err.contains("over CloudWatch Logs' 100 per log group"),
+        "{err}"
+    );
+    assert!(err.contains("--skip alarms"), "{err}");
+    assert!(!out.exists());
+
+    // Without the alarms: one policy per bucket, each within the S3 limit, every address denied.
+    let o = remediate(std::slice::from_ref(&part), &out, &["--skip", "alarms"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let l = locals_of(&out);
+    let mut covered = std::collections::BTreeSet::new();
+    for b in ["alpha-data", "beta-data", "gamma-data"] {
+        let cidrs: Vec<String> = l["tfremedy_buckets"][b]["deny"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["cidr"].as_str().unwrap().to_string())
+            .collect();
+        let statements = tfremedy::policy::our_statements("aws", b, &cidrs, true);
+        let merged = tfremedy::policy::merge(
+            &json!({"Version": "2012-10-17", "Statement": []}),
+            &statements,
+        );
+        assert!(
+            merged.minified_size <= 20480 - 1024,
+            "{b}: {}",
+            merged.minified_size
+        );
+        for c in cidrs {
+            let net: ipnet::IpNet = c.parse().unwrap();
+            let size = 1u128 << (net.max_prefix_len() - net.prefix_len());
+            let addrs: Vec<String> = match net {
+                ipnet::IpNet::V4(n) => (0..size)
+                    .map(|i| {
+                        std::net::Ipv4Addr::from(u32::from(n.network()) + i as u32).to_string()
+                    })
+                    .collect(),
+                ipnet::IpNet::V6(n) => (0..size)
+                    .map(|i| std::net::Ipv6Addr::from(u128::from(n.network()) + i).to_string())
+                    .collect(),
+            };
+            covered.extend(addrs);
+        }
+    }
+    let expected: std::collections::BTreeSet<String> = by_finding.into_iter().take(1500).collect();
+    assert_eq!(
+        covered, expected,
+        "the denied CIDRs cover exactly the findings' addresses"
     );
 }

@@ -20,9 +20,17 @@ module "bucket_guard" {
 
 locals {
   # The alarms match single addresses (CloudTrail logs the caller's IP; a filter pattern cannot match a
-  # range), so wider CIDRs in the deny lists are denied but not alarmed on.
+  # range): CIDRs of up to 16 addresses are expanded, wider ones are denied but not alarmed on.
+  tfremedy_cidr_sizes = {
+    ipv4 = { "32" = 1, "31" = 2, "30" = 4, "29" = 8, "28" = 16 }
+    ipv6 = { "128" = 1, "127" = 2, "126" = 4, "125" = 8, "124" = 16 }
+  }
   tfremedy_blocked_ips = sort(distinct(flatten([
-    for b in values(local.tfremedy_buckets) : [for c in b.deny[*].cidr : split("/", c)[0] if can(regex("/(32|128)$", c))]
+    for b in values(local.tfremedy_buckets) : [
+      for c in b.deny[*].cidr : [
+        for i in range(lookup(local.tfremedy_cidr_sizes[can(regex(":", c)) ? "ipv6" : "ipv4"], split("/", c)[1], 0)) : cidrhost(c, i)
+      ]
+    ]
   ])))
 }
 
