@@ -194,6 +194,12 @@ fn summary(batch: &Batch, errors: usize, written: Option<&write::Report>) -> Str
     }
     let skipped: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
     let planned: usize = batch.groups.iter().map(|g| g.findings.len()).sum();
+    let samples: usize = batch
+        .groups
+        .iter()
+        .flat_map(|g| &g.findings)
+        .filter(|f| f.sample)
+        .count();
     let buckets: usize = batch.groups.iter().map(|g| g.data.buckets.len()).sum();
     let cidrs: usize = batch
         .groups
@@ -202,8 +208,8 @@ fn summary(batch: &Batch, errors: usize, written: Option<&write::Report>) -> Str
         .map(|b| b.deny.len())
         .sum();
     let mut line = format!(
-        "tfremedy: {} finding(s) read, {} duplicate(s), skipped: {}; {planned} planned in {} account/region \
-         group(s); {buckets} bucket(s), {cidrs} denied CIDR(s)",
+        "tfremedy: {} finding(s) read, {} duplicate(s), skipped: {}; {planned} planned ({samples} of them \
+         GuardDuty samples) in {} account/region group(s); {buckets} bucket(s), {cidrs} denied CIDR(s)",
         batch.read,
         batch.duplicates,
         if skipped.is_empty() { "none".to_string() } else { skipped.join(", ") },

@@ -122,6 +122,28 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+impl Plan {
+    /// A copy without the findings (they are the large part), for views that show a few of them.
+    pub fn clone_without_findings(&self) -> Plan {
+        Plan {
+            dir: self.dir.clone(),
+            account_id: self.account_id.clone(),
+            region: self.region.clone(),
+            partition: self.partition.clone(),
+            findings: Vec::new(),
+            skipped: self.skipped.clone(),
+            buckets: self.buckets.clone(),
+            data: self.data.clone(),
+            monitor: self.monitor.clone(),
+            principals: self.principals.clone(),
+            data_event_estimate: self.data_event_estimate.clone(),
+            fixes: self.fixes.clone(),
+            types: self.types.clone(),
+            warnings: self.warnings.clone(),
+        }
+    }
+}
+
 /// One bucket touched by this run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BucketPlan {

@@ -37,7 +37,7 @@ pub struct PrincipalPlan {
 pub struct Draft {
     pub key: String,
     pub entry: DataPrincipal,
-    pub finding_ids: Vec<String>,
+    pub finding_ids: BTreeSet<String>,
 }
 
 /// `2022-01-28T21:12:25.470Z` → `2022-01-28T21:12:25Z`, the form `aws:TokenIssueTime` compares with.
@@ -131,7 +131,10 @@ pub fn plan(
                     revoke_sessions_before: revoke_before
                         .filter(|_| kind == datafile::KIND_ASSUMED_ROLE),
                 },
-                finding_ids: fs.iter().map(|f| f.id.clone()).collect(),
+                finding_ids: fs
+                    .iter()
+                    .map(|f| f.id.clone())
+                    .collect::<BTreeSet<String>>(),
             });
         }
         plans.push(PrincipalPlan {

@@ -45,10 +45,16 @@ pub enum Item {
 /// skipped). A bad input or a bad finding is recorded in `errors` and reading goes on with the rest.
 pub fn read_inputs(inputs: &[String], stdin: &mut dyn std::io::Read) -> ReadOutcome {
     let mut outcome = ReadOutcome::default();
+    // The same warning (a legacy bucket name, say) comes with every finding of an export: keep one.
+    let mut seen = std::collections::BTreeSet::new();
     for input in inputs {
         for_each_finding(input, stdin, &mut |item| match item {
             Item::Finding(f) => outcome.findings.push(f),
-            Item::Warning(w) => outcome.warnings.push(w),
+            Item::Warning(w) => {
+                if seen.insert(w.message.clone()) {
+                    outcome.warnings.push(w);
+                }
+            }
             Item::Error(e) => outcome.errors.push(e),
         });
     }

@@ -119,6 +119,42 @@ pub struct Renderer {
     module_name: String,
 }
 
+/// Findings shown one by one in a PR: past this, a table of counts by type says more than the rows.
+pub const DETAILED_FINDINGS: usize = 25;
+
+/// The plan as the templates see it: the first `DETAILED_FINDINGS` findings in full, and every
+/// finding counted by type (`findings_total`, `findings_by_type`).
+fn plan_view(plan: &Plan) -> serde_json::Value {
+    let mut value = serde_json::to_value(PlanHead {
+        plan,
+        findings: &plan.findings[..plan.findings.len().min(DETAILED_FINDINGS)],
+    })
+    .unwrap_or_default();
+    let mut by_type: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for f in &plan.findings {
+        *by_type.entry(f.finding_type.as_str()).or_default() += 1;
+    }
+    value["findings_total"] = plan.findings.len().into();
+    value["findings_more"] = plan.findings.len().saturating_sub(DETAILED_FINDINGS).into();
+    value["findings_by_type"] = serde_json::json!(by_type.into_iter().collect::<Vec<_>>());
+    value
+}
+
+/// The plan with its findings replaced by a slice of them.
+struct PlanHead<'a> {
+    plan: &'a Plan,
+    findings: &'a [crate::model::Finding],
+}
+
+impl Serialize for PlanHead<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut v = serde_json::to_value(self.plan.clone_without_findings())
+            .map_err(serde::ser::Error::custom)?;
+        v["findings"] = serde_json::to_value(self.findings).map_err(serde::ser::Error::custom)?;
+        v.serialize(s)
+    }
+}
+
 /// What the top-level summary sees.
 #[derive(Serialize)]
 struct SummaryView<'a> {
@@ -130,7 +166,8 @@ struct SummaryView<'a> {
 #[derive(Serialize)]
 struct View<'a> {
     version: &'static str,
-    plan: &'a Plan,
+    /// The plan, with at most `DETAILED_FINDINGS` findings in full (see `plan_view`).
+    plan: serde_json::Value,
     /// Ids of the fixes applied, for the PR template to include their docs.
     fix_ids: Vec<&'static str>,
     /// The type notes (`finding_types`) of this plan's types, for `md/types.md`.
@@ -186,7 +223,7 @@ impl Renderer {
     fn view<'a>(&'a self, plan: &'a Plan) -> View<'a> {
         View {
             version: header::VERSION,
-            plan,
+            plan: plan_view(plan),
             fix_ids: plan.fixes.iter().map(|id| id.as_str()).collect(),
             note_ids: plan.types.iter().map(|t| t.note).collect(),
             queries: crate::queries::build(plan),
@@ -225,6 +262,20 @@ impl Renderer {
         self.render_any(template, view)
     }
 
+    fn render_ctx(&self, template: &str, ctx: &tera::Context) -> Result<String> {
+        let engine = if template.starts_with("tf/") {
+            &self.tf
+        } else {
+            &self.md
+        };
+        engine
+            .render(template, ctx)
+            .map_err(|source| Error::Render {
+                template: template.to_string(),
+                source,
+            })
+    }
+
     fn render_any(&self, template: &str, view: &impl Serialize) -> Result<String> {
         let ctx = tera::Context::from_serialize(view).map_err(|source| Error::Render {
             template: template.to_string(),
@@ -251,9 +302,14 @@ impl Renderer {
             .iter()
             .filter(|(_, _, wanted)| wanted(&view))
             .map(|(path, template, _)| (*path, *template));
+        // One context for all of the group's templates: converting the plan is the costly part.
+        let ctx = tera::Context::from_serialize(&view).map_err(|source| Error::Render {
+            template: "(context)".into(),
+            source,
+        })?;
         let mut files = Vec::new();
         for (path, template) in outputs().chain(conditional) {
-            let body = self.render_view(template, &view)?;
+            let body = self.render_ctx(template, &ctx)?;
             let is_data = path == crate::datafile::FILE_NAME;
             let content = if path.ends_with(".tf") {
                 let body = tidy(&align::align_equals(&body));
