@@ -3,7 +3,7 @@
 //! A bad input does not stop the others from being read and reported; but when any input is bad, nothing
 //! is written, so the output directory never reflects half of what the user asked for.
 
-use crate::cli::{Cli, Command, ExplainArgs, Format, RemediateArgs};
+use crate::cli::{Cli, Command, ExplainArgs, Format, HardenArgs, RemediateArgs};
 use crate::error::{Error, InputError};
 use crate::model::Finding;
 use crate::plan::{self, Batch, PlanError, PlanOptions};
@@ -26,6 +26,7 @@ pub fn run(cli: Cli, stdin: &mut dyn Read) -> Result<Outcome> {
     match cli.command {
         Command::Remediate(args) => remediate(args, stdin),
         Command::Explain(args) => explain(args, stdin),
+        Command::Harden(args) => harden(args, stdin),
         Command::ListTypes => {
             print!("{}", list_types());
             Ok(Outcome::Ok)
@@ -243,6 +244,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             .transpose()?,
         include_archived: args.include_archived,
         skip_samples: args.skip_samples,
+        inventory: BTreeMap::new(),
     };
     if !is_identifier(&args.module_name) {
         anyhow::bail!(
@@ -250,7 +252,13 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             args.module_name
         );
     }
-    let (findings, warnings, errors) = read_all(&args.inputs, stdin);
+    let mut options = options;
+    let (findings, warnings, mut errors) = read_all(&args.inputs, stdin);
+    if !args.inventory.is_empty() {
+        let (states, inventory_errors) = crate::inventory::read_inventory(&args.inventory, stdin);
+        errors.extend(inventory_errors);
+        options.inventory = states.into_iter().map(|s| (s.name.clone(), s)).collect();
+    }
     report_errors(&errors);
     // A bad input does not stop the batch: the good findings are remediated, and the run exits 2.
     let failed = if errors.is_empty() {
@@ -333,4 +341,161 @@ fn explain(args: ExplainArgs, stdin: &mut dyn Read) -> Result<Outcome> {
     } else {
         Outcome::InputErrors
     })
+}
+
+/// Checks the allow-list flags: every value validated, and never an allow-list without a break-glass
+/// principal (the planner refuses that too, with the reason).
+fn allow_list(args: &HardenArgs) -> Result<Option<crate::harden::AllowList>> {
+    if args.allow_cidrs.is_empty() {
+        if !args.allow_vpce.is_empty() || !args.allow_vpc.is_empty() || !args.break_glass.is_empty()
+        {
+            anyhow::bail!(
+                "--allow-vpce, --allow-vpc and --break-glass only make sense with --allow-cidrs"
+            );
+        }
+        return Ok(None);
+    }
+    for c in &args.allow_cidrs {
+        c.parse::<ipnet::IpNet>().map_err(|_| {
+            anyhow::anyhow!("--allow-cidrs {c:?}: expected a CIDR such as 203.0.113.0/24")
+        })?;
+    }
+    let check = |flag: &str, values: &[String], prefix: &str| -> Result<()> {
+        for v in values {
+            let ok = v.strip_prefix(prefix).is_some_and(|rest| {
+                !rest.is_empty()
+                    && rest
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            });
+            if !ok {
+                anyhow::bail!("{flag} {v:?}: expected an id like {prefix}0123abcd");
+            }
+        }
+        Ok(())
+    };
+    if args.break_glass.is_empty() {
+        // The planner says why (one message for both ways in).
+        return Ok(Some(crate::harden::AllowList {
+            cidrs: args.allow_cidrs.clone(),
+            ..Default::default()
+        }));
+    }
+    if args.allow_vpce.is_empty() && args.allow_vpc.is_empty() {
+        anyhow::bail!(
+            "--allow-cidrs without --allow-vpce or --allow-vpc: requests through VPC endpoints carry no \
+             public source IP, so an allow-list would deny them all; name the endpoints or VPCs your \
+             workloads use"
+        );
+    }
+    check("--allow-vpce", &args.allow_vpce, "vpce-")?;
+    check("--allow-vpc", &args.allow_vpc, "vpc-")?;
+    for arn in &args.break_glass {
+        let ok = crate::validate::arn(arn).is_ok_and(|a| {
+            a.service == "iam"
+                && (a.resource.starts_with("role/") || a.resource.starts_with("user/"))
+        });
+        if !ok {
+            anyhow::bail!("--break-glass {arn:?}: expected an IAM role or user ARN");
+        }
+    }
+    Ok(Some(crate::harden::AllowList {
+        cidrs: args.allow_cidrs.clone(),
+        vpce_ids: args.allow_vpce.clone(),
+        vpc_ids: args.allow_vpc.clone(),
+        break_glass: args.break_glass.clone(),
+    }))
+}
+
+fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
+    if !is_identifier(&args.module_name) {
+        anyhow::bail!(
+            "--module-name {:?}: expected a Terraform identifier",
+            args.module_name
+        );
+    }
+    if let Some(a) = &args.account {
+        crate::validate::account_id(a).map_err(|e| anyhow::anyhow!("--account: {e}"))?;
+    }
+    if let Some(r) = &args.region {
+        crate::validate::region(r).map_err(|e| anyhow::anyhow!("--region: {e}"))?;
+    }
+    let allow = allow_list(&args)?;
+    let (states, errors) = crate::inventory::read_inventory(&args.inventory, stdin);
+    report_errors(&errors);
+    let failed = if errors.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::InputErrors
+    };
+    let mut previous = BTreeMap::new();
+    for s in &states {
+        let (Some(a), Some(r)) = (
+            s.account_id.as_deref().or(args.account.as_deref()),
+            s.region.as_deref().or(args.region.as_deref()),
+        ) else {
+            continue;
+        };
+        let dir = plan::group_dir(a, r);
+        if let Some(data) = write::read_previous(&args.out.join(&dir))? {
+            previous.insert(dir, data);
+        }
+    }
+    let (batch, reports) = match crate::harden::plan_harden(
+        &states,
+        &previous,
+        args.account.as_deref(),
+        args.region.as_deref(),
+        allow.as_ref(),
+    ) {
+        Ok(x) => x,
+        Err(PlanError::Conflict(msg)) => return Err(Error::Plan(msg).into()),
+    };
+    for r in &reports {
+        if r.missing.is_empty() && allow.is_none() {
+            eprintln!("compliant: {} (no code)", r.bucket);
+        } else {
+            let missing: Vec<&str> = r.missing.iter().map(|f| f.as_str()).collect();
+            eprintln!("{}: missing {}", r.bucket, missing.join(", "));
+        }
+        for _ in &r.public_statements {
+            eprintln!(
+                "warning: {}: a policy statement allows anyone (see the PR text)",
+                r.bucket
+            );
+        }
+    }
+    if batch.groups.is_empty() {
+        eprintln!(
+            "tfremedy: {} bucket(s) in the inventory, all compliant; nothing was written to {}",
+            states.len(),
+            args.out.display()
+        );
+        return Ok(failed);
+    }
+    let files = Renderer::new(&args.module_name)?.render_batch(&batch)?;
+    if args.check {
+        let report = write::check(&args.out, &files)?;
+        if report.changed.is_empty() {
+            return Ok(failed);
+        }
+        for f in &report.changed {
+            eprintln!("would change: {}", args.out.join(f).display());
+        }
+        return Ok(if errors.is_empty() {
+            Outcome::Drift
+        } else {
+            failed
+        });
+    }
+    let report = write::write(&args.out, &files, args.force)?;
+    eprintln!(
+        "tfremedy: {} bucket(s) in the inventory, {} compliant, {} to harden; {} file(s) written, {} unchanged",
+        states.len(),
+        batch.compliant.len(),
+        states.len() - batch.compliant.len(),
+        report.changed.len(),
+        report.unchanged.len()
+    );
+    Ok(failed)
 }

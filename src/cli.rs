@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Write the Terraform change and PULL_REQUEST.md for the findings into --out.
     Remediate(RemediateArgs),
+    /// Harden every bucket of an inventory (AWS Config items, `terraform show -json`) into --out.
+    Harden(HardenArgs),
     /// Print the triage report (runbook steps 1, 2 and 7) for the findings.
     Explain(ExplainArgs),
     /// List the supported finding types and the fixes each gets.
@@ -44,6 +46,10 @@ pub struct RemediateArgs {
     /// Leave these fixes out, comma-separated (switched off in the data file).
     #[arg(long, value_delimiter = ',', value_name = "FIX,...")]
     pub skip: Vec<String>,
+    /// The buckets' current state (AWS Config items, `terraform show -json`): existing policies are then
+    /// merged for real, and current encryption is respected.
+    #[arg(long = "inventory", value_name = "FILE")]
+    pub inventory: Vec<String>,
     /// Alarm on an existing (organisation) trail's CloudWatch Logs group instead of creating a trail.
     #[arg(long, value_name = "LOG_GROUP")]
     pub existing_log_group: Option<String>,
@@ -65,6 +71,43 @@ pub struct RemediateArgs {
     /// What to print on stdout: a summary, or the plan as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HardenArgs {
+    /// Inventory files or directories (AWS Config configuration items, `terraform show -json`); `-` for stdin.
+    #[arg(long = "inventory", required = true, num_args = 1.., value_name = "FILE")]
+    pub inventory: Vec<String>,
+    /// Output directory; re-running merges into it.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The account, for inventories that do not say (Terraform state).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// The region, for inventories that do not say.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Opt-in allow-list: deny S3 requests from anywhere else. Requires --break-glass.
+    #[arg(long, value_delimiter = ',', value_name = "CIDR,...")]
+    pub allow_cidrs: Vec<String>,
+    /// VPC endpoints whose traffic stays allowed with --allow-cidrs.
+    #[arg(long, value_delimiter = ',', value_name = "VPCE_ID,...")]
+    pub allow_vpce: Vec<String>,
+    /// VPCs whose endpoint traffic stays allowed with --allow-cidrs.
+    #[arg(long, value_delimiter = ',', value_name = "VPC_ID,...")]
+    pub allow_vpc: Vec<String>,
+    /// IAM role or user ARNs that stay allowed from anywhere with --allow-cidrs (at least one).
+    #[arg(long, value_delimiter = ',', value_name = "ARN,...")]
+    pub break_glass: Vec<String>,
+    /// The name your root module gives this directory's module call.
+    #[arg(long, value_name = "NAME", default_value = "tfremedy")]
+    pub module_name: String,
+    /// Write nothing; exit 1 if regenerating would change any file.
+    #[arg(long)]
+    pub check: bool,
+    /// Overwrite generated files even if they were edited by hand.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]

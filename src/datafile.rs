@@ -71,6 +71,16 @@ pub struct DataBucket {
     pub ignore_cidrs: Vec<String>,
     /// The bucket's tags as GuardDuty saw them: who owns the bucket, for the reviewer.
     pub bucket_tags: BTreeMap<String, String>,
+    /// The opt-in allow-list (`harden --allow-cidrs`): written only when set, so that most entries stay
+    /// short. Never without a break-glass principal (the planner refuses, the module too).
+    #[serde(default)]
+    pub allow_cidrs: Vec<String>,
+    #[serde(default)]
+    pub allow_vpce_ids: Vec<String>,
+    #[serde(default)]
+    pub allow_vpc_ids: Vec<String>,
+    #[serde(default)]
+    pub break_glass_principal_arns: Vec<String>,
 }
 
 /// One denied CIDR and why.

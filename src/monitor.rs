@@ -306,6 +306,10 @@ mod tests {
                     deny,
                     ignore_cidrs: vec![],
                     bucket_tags: Default::default(),
+                    allow_cidrs: vec![],
+                    allow_vpce_ids: vec![],
+                    allow_vpc_ids: vec![],
+                    break_glass_principal_arns: vec![],
                 },
             );
         }

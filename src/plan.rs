@@ -32,6 +32,8 @@ pub struct PlanOptions {
     pub include_archived: bool,
     /// `--skip-samples`.
     pub skip_samples: bool,
+    /// `--inventory`: the buckets' current state, by name.
+    pub inventory: BTreeMap<String, crate::inventory::BucketState>,
 }
 
 /// Which fixes the command line turned on or off. What it does not decide is left to the data file
@@ -76,6 +78,8 @@ pub struct Batch {
     pub read: usize,
     /// Findings that were an older copy of another (same account, region and id).
     pub duplicates: usize,
+    /// `harden` only: buckets of the inventory that lack nothing (no code is generated for them).
+    pub compliant: Vec<String>,
 }
 
 /// A finding left out, and why.
@@ -120,6 +124,8 @@ pub struct Plan {
     pub types: Vec<&'static FindingType>,
     /// Non-fatal observations, sorted.
     pub warnings: Vec<String>,
+    /// `harden` only: what each bucket of the inventory lacks, and its public or wildcard statements.
+    pub compliance: Vec<crate::harden::Compliance>,
 }
 
 impl Plan {
@@ -140,6 +146,7 @@ impl Plan {
             fixes: self.fixes.clone(),
             types: self.types.clone(),
             warnings: self.warnings.clone(),
+            compliance: self.compliance.clone(),
         }
     }
 }
@@ -271,6 +278,7 @@ pub fn plan_batch(
         skipped,
         read,
         duplicates,
+        compliant: Vec::new(),
     })
 }
 
@@ -365,7 +373,12 @@ fn plan_group(
                     }
                 }
             }
-            let (sse, key, reason) = encryption_target(b);
+            let known = options.inventory.get(&b.name);
+            let (sse, key, reason) = match known.and_then(|k| k.encryption.as_ref()) {
+                // The inventory's encryption is the truth; the finding's is a snapshot.
+                Some(e) => inventory_encryption(e),
+                None => encryption_target(b),
+            };
             let db = data
                 .buckets
                 .entry(b.name.clone())
@@ -383,6 +396,10 @@ fn plan_group(
                     deny: Vec::new(),
                     ignore_cidrs: Vec::new(),
                     bucket_tags: b.tags.iter().cloned().collect(),
+                    allow_cidrs: Vec::new(),
+                    allow_vpce_ids: Vec::new(),
+                    allow_vpc_ids: Vec::new(),
+                    break_glass_principal_arns: Vec::new(),
                 });
             if db.account_id != f.account_id {
                 return Err(PlanError::Conflict(format!(
@@ -397,6 +414,11 @@ fn plan_group(
             if options.bucket_policies.contains_key(&b.name) {
                 // A policy was handed to us, so one exists: read it at plan time and merge.
                 db.existing_policy = datafile::POLICY_READ.into();
+            } else if let Some(k) = known {
+                let said = crate::harden::existing_policy(k);
+                if said != datafile::POLICY_UNKNOWN {
+                    db.existing_policy = said.into();
+                }
             }
         }
     }
@@ -487,9 +509,23 @@ fn plan_group(
             .collect();
 
         let cidrs: Vec<String> = db.deny.iter().map(|d| d.cidr.clone()).collect();
-        let ours = policy::our_statements(&entry.partition, name, &cidrs, on(db.tls_only));
+        let mut ours = policy::our_statements(&entry.partition, name, &cidrs, on(db.tls_only));
+        if !db.allow_cidrs.is_empty() {
+            ours.push(policy::allow_list_statement(
+                &entry.partition,
+                name,
+                &db.allow_cidrs,
+                &db.allow_vpce_ids,
+                &db.allow_vpc_ids,
+                &db.break_glass_principal_arns,
+            ));
+        }
         let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
-        let base = options.bucket_policies.get(name).unwrap_or(&empty);
+        let given = options
+            .bucket_policies
+            .get(name)
+            .or_else(|| options.inventory.get(name).and_then(|k| k.policy.as_ref()));
+        let base = given.unwrap_or(&empty);
         let merged = policy::merge(base, &ours);
         let budget = policy::S3_POLICY_LIMIT - policy::S3_POLICY_MARGIN;
         if merged.minified_size > budget {
@@ -507,7 +543,7 @@ fn plan_group(
                 policy::S3_POLICY_MARGIN
             )));
         }
-        if options.bucket_policies.contains_key(name) {
+        if given.is_some() {
             entry.merged_policy = Some(merged);
         }
     }
@@ -647,6 +683,7 @@ fn plan_group(
             .filter_map(finding_types::lookup)
             .collect(),
         warnings: warnings.into_iter().collect(),
+        compliance: Vec::new(),
     })
 }
 
@@ -750,6 +787,23 @@ fn encryption_target(b: &crate::model::Bucket) -> (&'static str, Option<String>,
         (Some("AES256"), _) => (datafile::SSE_KMS, None, "sse-s3"),
         (Some(_), _) => (datafile::SSE_KMS, None, "unrecognised"),
         (None, _) => (datafile::SSE_KMS, None, "unknown"),
+    }
+}
+
+/// The encryption to configure when the inventory says what the bucket has: never weaker.
+fn inventory_encryption(
+    e: &crate::inventory::EncryptionState,
+) -> (&'static str, Option<String>, &'static str) {
+    let key = e
+        .kms_key_id
+        .clone()
+        .filter(|k| crate::validate::kms_key_arn(k).is_ok());
+    match e.sse_algorithm.as_str() {
+        "aws:kms:dsse" => (datafile::SSE_DSSE_KMS, key, "dsse"),
+        "aws:kms" if key.is_some() => (datafile::SSE_KMS, key, "kms-own-key"),
+        "aws:kms" => (datafile::SSE_KMS, None, "kms"),
+        "AES256" => (datafile::SSE_KMS, None, "sse-s3"),
+        _ => (datafile::SSE_KMS, None, "unrecognised"),
     }
 }
 

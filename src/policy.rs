@@ -19,10 +19,55 @@ pub const S3_POLICY_MARGIN: usize = 1024;
 pub const SID_DENY_IPS: &str = "TfremedyDenyThreatIps";
 pub const SID_DENY_INSECURE_TRANSPORT: &str = "TfremedyDenyInsecureTransport";
 pub const SID_DENY_OUTDATED_TLS: &str = "TfremedyDenyOutdatedTls";
+pub const SID_ALLOW_LIST: &str = "TfremedyAllowListOnly";
+
+/// The allow-list statement, as the module's `aws_iam_policy_document` renders it: a deny on every
+/// request that is not from the listed networks, unless it comes through a listed VPC endpoint or VPC,
+/// from an AWS service, or from a break-glass principal (IAM ANDs the operators below: all must hold
+/// for the deny to apply).
+pub fn allow_list_statement(
+    partition: &str,
+    bucket: &str,
+    cidrs: &[String],
+    vpce_ids: &[String],
+    vpc_ids: &[String],
+    break_glass: &[String],
+) -> Value {
+    // The provider keeps condition values in the order given; so does the preview.
+    let one_or_many = |v: &[String]| match v {
+        [one] => json!(one),
+        many => json!(many),
+    };
+    let mut not_equals = Map::new();
+    if !vpce_ids.is_empty() {
+        not_equals.insert("aws:SourceVpce".into(), one_or_many(vpce_ids));
+    }
+    if !vpc_ids.is_empty() {
+        not_equals.insert("aws:SourceVpc".into(), one_or_many(vpc_ids));
+    }
+    let mut condition = json!({
+        "NotIpAddress": {"aws:SourceIp": one_or_many(cidrs)},
+        "BoolIfExists": {"aws:PrincipalIsAWSService": "false", "aws:ViaAWSService": "false"},
+        "ArnNotLikeIfExists": {"aws:PrincipalArn": one_or_many(break_glass)},
+    });
+    if !not_equals.is_empty() {
+        condition["StringNotEqualsIfExists"] = Value::Object(not_equals);
+    }
+    json!({
+        "Sid": SID_ALLOW_LIST,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [format!("arn:{partition}:s3:::{bucket}"), format!("arn:{partition}:s3:::{bucket}/*")],
+        "Condition": condition,
+    })
+}
 
 /// The result of merging our statements into a known policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MergedPolicy {
+    /// The policy as it is now, pretty-printed, for the PR's before/after.
+    pub before: String,
     /// Pretty-printed merged policy, for the PR text.
     pub pretty: String,
     /// Size of the minified merged policy, bytes.
@@ -132,6 +177,7 @@ pub fn merge(existing: &Value, ours: &[Value]) -> MergedPolicy {
     replaced.sort();
     replaced.dedup();
     MergedPolicy {
+        before: serde_json::to_string_pretty(existing).unwrap_or_default(),
         pretty: serde_json::to_string_pretty(&doc).unwrap_or_default(),
         minified_size: serde_json::to_string(&doc)
             .map(|s| s.len())

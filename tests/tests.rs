@@ -451,10 +451,15 @@ fn a_given_bucket_policy_is_merged_without_losing_a_statement() {
     let md = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
     assert!(md.contains("keeps all 2 of its own statements"), "{md}");
     assert!(
+        md.contains("Before:") && md.contains("AllowAnalytics"),
+        "{md}"
+    );
+    assert!(
         md.contains("**replace** existing statements with the same Sid: `TfremedyDenyThreatIps`")
     );
     // The merged policy shown in the PR holds every existing statement but the replaced one, and ours.
-    let start = md.find("```json\n").unwrap() + 8;
+    let after = md.find("After:").unwrap();
+    let start = after + md[after..].find("```json\n").unwrap() + 8;
     let end = start + md[start..].find("\n```").unwrap();
     let merged: Value = serde_json::from_str(&md[start..end]).unwrap();
     let st = merged["Statement"].as_array().unwrap();
@@ -1375,4 +1380,322 @@ fn five_thousand_findings_two_thousand_ips_three_buckets() {
         covered, expected,
         "the denied CIDRs cover exactly the findings' addresses"
     );
+}
+
+/// An AWS Config configuration item for a bucket (the get-resource-config-history shape, with
+/// `supplementaryConfiguration` values as objects), built the way the AWS Config documentation shows it.
+fn config_item(bucket: &str, policy: Option<&Value>, hardened: bool) -> Value {
+    let mut supplementary = serde_json::Map::new();
+    supplementary.insert(
+        "BucketPolicy".into(),
+        json!({"policyText": policy.map(|p| serde_json::to_string(p).unwrap())}),
+    );
+    if hardened {
+        supplementary.insert("ServerSideEncryptionConfiguration".into(), json!({"rules": [{
+            "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms",
+                "kmsMasterKeyID": "arn:aws:kms:us-east-2:973743533182:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+            "bucketKeyEnabled": true}]}));
+        supplementary.insert(
+            "PublicAccessBlockConfiguration".into(),
+            json!({"blockPublicAcls": true,
+            "ignorePublicAcls": true, "blockPublicPolicy": true, "restrictPublicBuckets": true}),
+        );
+        supplementary.insert(
+            "BucketLoggingConfiguration".into(),
+            json!({"destinationBucketName": "example-logs", "logFilePrefix": "s3/"}),
+        );
+        supplementary.insert(
+            "BucketVersioningConfiguration".into(),
+            json!({"status": "Enabled", "isMfaDeleteEnabled": false}),
+        );
+        supplementary.insert(
+            "BucketOwnershipControls".into(),
+            json!({"ownershipControlsRules": [{"objectOwnership": "BucketOwnerEnforced"}]}),
+        );
+    }
+    json!({
+        "version": "1.3", "accountId": "973743533182", "configurationItemCaptureTime": "2024-05-01T10:00:00.000Z",
+        "configurationItemStatus": "OK", "arn": format!("arn:aws:s3:::{bucket}"), "resourceType": "AWS::S3::Bucket",
+        "resourceId": bucket, "resourceName": bucket, "awsRegion": "us-east-2",
+        "configuration": {"name": bucket, "owner": {"id": "abc"}},
+        "supplementaryConfiguration": supplementary,
+    })
+}
+
+fn five_statement_policy() -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("tests/fixtures/inventory/policy-five-statements.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn harden_from_the_inventory_fixtures_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let inv = root().join("tests/fixtures/inventory");
+    let files: Vec<String> = [
+        "config-batch-get.json",
+        "config-history.json",
+        "config-select.json",
+        "config-snapshot.json",
+        "terraform-show-state.json",
+        "terraform-show-plan.json",
+    ]
+    .iter()
+    .map(|f| inv.join(f).to_string_lossy().into_owned())
+    .collect();
+    let o = tfremedy()
+        .args([
+            "harden",
+            "--account",
+            "123456789012",
+            "--region",
+            "us-east-1",
+            "--out",
+        ])
+        .arg(&out)
+        .arg("--inventory")
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tree = tree(&out);
+    let groups: std::collections::BTreeSet<&str> = tree
+        .keys()
+        .filter_map(|k| k.strip_suffix("/tfremedy_data.tf"))
+        .collect();
+    assert!(!groups.is_empty(), "{}", stderr(&o));
+    for g in groups {
+        validate(&out.join(g));
+    }
+}
+
+#[test]
+fn harden_keeps_every_existing_statement_and_shows_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = five_statement_policy();
+    let inv = write_json(
+        dir.path(),
+        "config.json",
+        &json!({"configurationItems": [config_item("bucketName", Some(&policy), false)]}),
+    );
+    // remediate with the inventory: the policy is merged for real, no fail-safe stop.
+    let out = dir.path().join("out");
+    let o = remediate(&[fixture(SEED)], &out, &["--inventory", &inv]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pr = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
+    assert!(pr.contains("Before:") && pr.contains("After:"), "{pr}");
+    let after = pr.find("After:").unwrap();
+    let start = after + pr[after..].find("```json\n").unwrap() + 8;
+    let end = start + pr[start..].find("\n```").unwrap();
+    let merged: Value = serde_json::from_str(&pr[start..end]).unwrap();
+    let statements = merged["Statement"].as_array().unwrap();
+    for original in policy["Statement"].as_array().unwrap() {
+        assert!(statements.contains(original), "lost: {original}");
+    }
+    assert!(statements
+        .iter()
+        .any(|s| s["Sid"] == "TfremedyDenyThreatIps"));
+    assert_eq!(
+        locals_of(&out)["tfremedy_buckets"]["bucketName"]["existing_policy"],
+        json!("read")
+    );
+    validate(&out.join(G));
+}
+
+#[test]
+fn a_compliant_bucket_gets_no_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = json!({"Version": "2012-10-17", "Statement": [{"Sid": "TLS", "Effect": "Deny", "Principal": "*",
+        "Action": "s3:*", "Resource": ["arn:aws:s3:::good-bucket", "arn:aws:s3:::good-bucket/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
+    let inv = write_json(
+        dir.path(),
+        "config.json",
+        &json!({"configurationItems": [config_item("good-bucket", Some(&tls), true)]}),
+    );
+    let out = dir.path().join("out");
+    let o = tfremedy()
+        .args(["harden", "--out"])
+        .arg(&out)
+        .args(["--inventory", &inv])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("compliant: good-bucket (no code)")
+            && stderr(&o).contains("all compliant"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+/// The few IAM condition operators our deny statements use, evaluated the way IAM does: every operator
+/// must hold for the statement to apply; `...IfExists` holds when the key is absent; a negated operator
+/// holds when the key is absent.
+fn deny_applies(statement: &Value, ctx: &BTreeMap<&str, &str>) -> bool {
+    let values = |v: &Value| -> Vec<String> {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().unwrap().to_string())
+                .collect(),
+            other => vec![other.as_str().unwrap().to_string()],
+        }
+    };
+    let in_cidr = |ip: &str, c: &str| {
+        let ip: std::net::IpAddr = ip.parse().unwrap();
+        c.parse::<ipnet::IpNet>().unwrap().contains(&ip)
+    };
+    statement["Condition"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .all(|(op, keys)| {
+            keys.as_object().unwrap().iter().all(|(key, want)| {
+                let want = values(want);
+                let got = ctx.get(key.as_str()).copied();
+                match (op.as_str(), got) {
+                    ("NotIpAddress", None) => true,
+                    ("NotIpAddress", Some(ip)) => !want.iter().any(|c| in_cidr(ip, c)),
+                    ("IpAddress", Some(ip)) => want.iter().any(|c| in_cidr(ip, c)),
+                    (o, None) if o.ends_with("IfExists") => true,
+                    ("StringNotEqualsIfExists", Some(v)) => !want.iter().any(|w| w == v),
+                    ("BoolIfExists", Some(v)) => want.iter().any(|w| w == v),
+                    ("ArnNotLikeIfExists", Some(v)) => !want.iter().any(|w| w == v),
+                    (o, _) => panic!("operator {o} not modelled"),
+                }
+            })
+        })
+}
+
+#[test]
+fn the_allow_list_needs_a_break_glass_principal_and_denies_only_outsiders() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_json(
+        dir.path(),
+        "config.json",
+        &json!({"configurationItems": [config_item("team-data", None, false)]}),
+    );
+    let out = dir.path().join("out");
+    let o = tfremedy()
+        .args(["harden", "--out"])
+        .arg(&out)
+        .args([
+            "--inventory",
+            &inv,
+            "--allow-cidrs",
+            "203.0.113.0/24",
+            "--allow-vpce",
+            "vpce-0abc",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("without --break-glass") && stderr(&o).contains("lock everyone out"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    let break_glass = "arn:aws:iam::973743533182:role/BreakGlass";
+    let o = tfremedy()
+        .args(["harden", "--out"])
+        .arg(&out)
+        .args([
+            "--inventory",
+            &inv,
+            "--allow-cidrs",
+            "203.0.113.0/24",
+            "--allow-vpce",
+            "vpce-0abc",
+            "--break-glass",
+            break_glass,
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pr = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
+    assert!(pr.contains("Who loses access"), "{pr}");
+    let after = pr.find("After:").unwrap();
+    let start = after + pr[after..].find("```json\n").unwrap() + 8;
+    let end = start + pr[start..].find("\n```").unwrap();
+    let merged: Value = serde_json::from_str(&pr[start..end]).unwrap();
+    let allow = merged["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "TfremedyAllowListOnly")
+        .unwrap()
+        .clone();
+    let ctx = |pairs: &[(&'static str, &'static str)]| {
+        pairs.iter().copied().collect::<BTreeMap<&str, &str>>()
+    };
+    let me = "arn:aws:iam::973743533182:role/app";
+    assert!(
+        !deny_applies(
+            &allow,
+            &ctx(&[("aws:SourceIp", "203.0.113.7"), ("aws:PrincipalArn", me)])
+        ),
+        "allowed CIDR"
+    );
+    assert!(
+        !deny_applies(
+            &allow,
+            &ctx(&[("aws:SourceVpce", "vpce-0abc"), ("aws:PrincipalArn", me)])
+        ),
+        "VPC endpoint"
+    );
+    assert!(
+        !deny_applies(
+            &allow,
+            &ctx(&[
+                ("aws:SourceIp", "198.51.100.1"),
+                ("aws:PrincipalIsAWSService", "true")
+            ])
+        ),
+        "AWS service"
+    );
+    assert!(
+        !deny_applies(
+            &allow,
+            &ctx(&[
+                ("aws:SourceIp", "198.51.100.1"),
+                ("aws:ViaAWSService", "true"),
+                ("aws:PrincipalArn", me)
+            ])
+        ),
+        "via a service"
+    );
+    assert!(
+        !deny_applies(
+            &allow,
+            &ctx(&[
+                ("aws:SourceIp", "198.51.100.1"),
+                ("aws:PrincipalArn", break_glass)
+            ])
+        ),
+        "break glass"
+    );
+    assert!(
+        deny_applies(
+            &allow,
+            &ctx(&[("aws:SourceIp", "198.51.100.1"), ("aws:PrincipalArn", me)])
+        ),
+        "elsewhere is denied"
+    );
+    assert!(
+        deny_applies(
+            &allow,
+            &ctx(&[("aws:SourceVpce", "vpce-other"), ("aws:PrincipalArn", me)])
+        ),
+        "another endpoint is denied"
+    );
+    validate(&out.join(G));
 }

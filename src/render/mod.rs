@@ -51,6 +51,7 @@ static TEMPLATES: &[(&str, &str)] = &[
     t!("md/fixes/versioning.md"),
     t!("md/SUMMARY.md"),
     t!("md/types.md"),
+    t!("md/hardening.md"),
     t!("md/fixes/alarms.md"),
     t!("md/fixes/deactivate-key.md"),
     t!("md/fixes/default-encryption.md"),

@@ -16,6 +16,10 @@ module "bucket_guard" {
   enable_ownership_controls  = coalesce(each.value.ownership_controls, false)
   enable_versioning          = coalesce(each.value.versioning, false)
   access_log_target_bucket   = coalesce(each.value.access_logging, false) ? module.account_monitor.access_log_bucket_name : null
+  allow_cidrs                = try(each.value.allow_cidrs, [])
+  allow_vpce_ids             = try(each.value.allow_vpce_ids, [])
+  allow_vpc_ids              = try(each.value.allow_vpc_ids, [])
+  break_glass_principal_arns = try(each.value.break_glass_principal_arns, [])
 }
 
 locals {

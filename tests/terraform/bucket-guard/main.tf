@@ -16,6 +16,17 @@ locals {
       deny_cidrs      = []
       sse_algorithm   = "aws:kms:dsse"
     }
+    # The allow-list keys are only written for buckets that have one (tfremedy_data.tf).
+    "example-findings-allowlisted" = {
+      account_id                 = "111122223333"
+      existing_policy            = "none"
+      deny_cidrs                 = []
+      sse_algorithm              = null
+      allow_cidrs                = ["203.0.113.0/24"]
+      allow_vpce_ids             = ["vpce-0abc"]
+      allow_vpc_ids              = []
+      break_glass_principal_arns = ["arn:aws:iam::111122223333:role/BreakGlass"]
+    }
   }
 }
 
@@ -28,6 +39,11 @@ module "bucket_guard" {
   existing_policy = each.value.existing_policy
   deny_cidrs      = each.value.deny_cidrs
   sse_algorithm   = each.value.sse_algorithm
+
+  allow_cidrs                = try(each.value.allow_cidrs, [])
+  allow_vpce_ids             = try(each.value.allow_vpce_ids, [])
+  allow_vpc_ids              = try(each.value.allow_vpc_ids, [])
+  break_glass_principal_arns = try(each.value.break_glass_principal_arns, [])
 }
 
 output "policy_statement_ids" {

@@ -16,9 +16,25 @@ locals {
   # can(list[0]): the list is non-empty.
   deny_ips = can(var.deny_cidrs[0])
 
+  # The allow-list locks out everyone it does not exempt, so it needs a break-glass principal and
+  # (unless explicitly waived) a VPC endpoint exemption. Its Sid counts as soon as allow_cidrs is
+  # set, so the policy is planned and its preconditions report what is missing; the statement
+  # itself is only built when both hold (fail safe: no half-exempted allow-list is ever rendered,
+  # and no condition gets an empty value list).
+  allow_list             = can(var.allow_cidrs[0])
+  allow_list_break_glass = anytrue([contains([false], local.allow_list), can(var.break_glass_principal_arns[0])])
+  allow_list_vpc_ok = anytrue([
+    contains([false], local.allow_list),
+    can(var.allow_vpce_ids[0]),
+    can(var.allow_vpc_ids[0]),
+    var.allow_no_vpc_exemption,
+  ])
+  allow_list_statement = alltrue([local.allow_list, local.allow_list_break_glass, local.allow_list_vpc_ok])
+
   statement_ids = concat(
     local.deny_ips ? ["TfremedyDenyThreatIps"] : [],
     var.enable_tls_only ? ["TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls"] : [],
+    local.allow_list ? ["TfremedyAllowListOnly"] : [],
   )
   manage_policy = can(local.statement_ids[0])
 
@@ -110,9 +126,76 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
+# Allow-list: deny unless the request comes from allow_cidrs, through an allowed VPC endpoint or
+# VPC, from or via an AWS service, or from a break-glass principal. Condition operators are ANDed,
+# so the deny applies only when every exemption is missing. Requests through a VPC endpoint have no
+# public aws:SourceIp (NotIpAddress is then true): without a VPC exemption they are denied.
+data "aws_iam_policy_document" "allow_list" {
+  count = local.allow_list_statement ? 1 : 0
+
+  statement {
+    sid       = "TfremedyAllowListOnly"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = local.bucket_arns
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "NotIpAddress"
+      variable = "aws:SourceIp"
+      values   = var.allow_cidrs
+    }
+
+    # Only when given: an empty value list would render as [] and exempt nothing.
+    dynamic "condition" {
+      for_each = can(var.allow_vpce_ids[0]) ? [var.allow_vpce_ids] : []
+      content {
+        test     = "StringNotEqualsIfExists"
+        variable = "aws:SourceVpce"
+        values   = condition.value
+      }
+    }
+
+    dynamic "condition" {
+      for_each = can(var.allow_vpc_ids[0]) ? [var.allow_vpc_ids] : []
+      content {
+        test     = "StringNotEqualsIfExists"
+        variable = "aws:SourceVpc"
+        values   = condition.value
+      }
+    }
+
+    condition {
+      test     = "BoolIfExists"
+      variable = "aws:PrincipalIsAWSService"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "BoolIfExists"
+      variable = "aws:ViaAWSService"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "ArnNotLikeIfExists"
+      variable = "aws:PrincipalArn"
+      values   = var.break_glass_principal_arns
+    }
+  }
+}
+
 data "aws_iam_policy_document" "ours" {
-  count                   = local.manage_policy ? 1 : 0
-  source_policy_documents = concat(data.aws_iam_policy_document.deny_ips[*].json, data.aws_iam_policy_document.tls_only[*].json)
+  count = local.manage_policy ? 1 : 0
+  source_policy_documents = concat(
+    data.aws_iam_policy_document.deny_ips[*].json,
+    data.aws_iam_policy_document.tls_only[*].json,
+    data.aws_iam_policy_document.allow_list[*].json,
+  )
 }
 
 # A bucket has one policy and writing it replaces all of it: keep every live statement and let
@@ -141,6 +224,16 @@ resource "aws_s3_bucket_policy" "this" {
     precondition {
       condition     = contains(["read", "none"], var.existing_policy)
       error_message = "tfremedy: bucket ${var.bucket}: set existing_policy to \"read\" if the bucket already has a bucket policy (check with: aws s3api get-bucket-policy --bucket ${var.bucket}), or to \"none\" if it has none, in tfremedy_data.tf. Nothing has been changed."
+    }
+
+    precondition {
+      condition     = local.allow_list_break_glass
+      error_message = "tfremedy: an allow-list without a break-glass principal can lock everyone out of bucket ${var.bucket}, including you: set break_glass_principal_arns."
+    }
+
+    precondition {
+      condition     = local.allow_list_vpc_ok
+      error_message = "tfremedy: bucket ${var.bucket}: the allow-list would also deny every request through a VPC endpoint (those carry no public source address): set allow_vpce_ids or allow_vpc_ids, or set allow_no_vpc_exemption = true if that is intended."
     }
 
     precondition {

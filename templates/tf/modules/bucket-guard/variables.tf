@@ -145,3 +145,58 @@ variable "access_log_prefix" {
     error_message = "tfremedy: access_log_prefix must be null or at most 512 characters with no control characters."
   }
 }
+
+variable "allow_cidrs" {
+  description = "Opt-in allow-list: deny every request to the bucket whose source address is outside these CIDRs, except VPC endpoint traffic (allow_vpce_ids, allow_vpc_ids), AWS services and break_glass_principal_arns. Empty: no allow-list. Needs break_glass_principal_arns, and a VPC exemption or allow_no_vpc_exemption."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for c in var.allow_cidrs : can(cidrhost(c, 0))])
+    error_message = "tfremedy: every allow_cidrs entry must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32 (a bare address needs /32 or /128)."
+  }
+}
+
+variable "allow_vpce_ids" {
+  description = "VPC endpoint ids (vpce-...) whose requests the allow-list lets through (aws:SourceVpce). Requests through a VPC endpoint carry no public source address."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for v in var.allow_vpce_ids : can(regex("^vpce-[0-9a-f]+$", v))])
+    error_message = "tfremedy: every allow_vpce_ids entry must be a VPC endpoint id such as vpce-0a1b2c3d4e5f67890."
+  }
+}
+
+variable "allow_vpc_ids" {
+  description = "VPC ids (vpc-...) whose requests through any VPC endpoint the allow-list lets through (aws:SourceVpc)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for v in var.allow_vpc_ids : can(regex("^vpc-[0-9a-f]+$", v))])
+    error_message = "tfremedy: every allow_vpc_ids entry must be a VPC id such as vpc-0a1b2c3d4e5f67890."
+  }
+}
+
+variable "allow_no_vpc_exemption" {
+  description = "Set to true to accept an allow-list that also denies every request through a VPC endpoint (no allow_vpce_ids and no allow_vpc_ids). Without it such a plan fails."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "break_glass_principal_arns" {
+  description = "IAM role or user ARNs (aws:PrincipalArn, ArnLike wildcards allowed) that the allow-list never denies, so someone can still fix the bucket policy from anywhere. Required when allow_cidrs is set."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.break_glass_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/", a))])
+    error_message = "tfremedy: every break_glass_principal_arns entry must be an IAM role or user ARN such as arn:aws:iam::111122223333:role/BreakGlass."
+  }
+}

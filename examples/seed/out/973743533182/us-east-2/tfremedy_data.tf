@@ -13,6 +13,9 @@
 #                    it on this bucket yet. sse_algorithm is "aws:kms" or "aws:kms:dsse";
 #                    kms_key_arn null means var.kms_key_arn (the AWS-managed aws/s3 key when unset).
 #   bucket_tags      the bucket's tags when GuardDuty saw it (who owns it); not applied to anything.
+#   allow_cidrs, allow_vpce_ids, allow_vpc_ids, break_glass_principal_arns
+#                    the opt-in allow-list (tfremedy harden --allow-cidrs): everything else is denied,
+#                    except VPC endpoint traffic, AWS services and the break-glass principals.
 #
 # tfremedy_monitor: the account-level trail, alarms and GuardDuty alert (one account and region).
 #   existing_log_group   an organisation trail's CloudWatch Logs group: alarms go there, no trail is made.

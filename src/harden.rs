@@ -1,0 +1,311 @@
+//! `tfremedy harden`: the runbook's steps 3 and 6 for every bucket of an inventory, before GuardDuty
+//! has to find anything.
+//!
+//! Each bucket's current state (from AWS Config or Terraform state, see `inventory`) is checked against
+//! the bucket-level fixes; what is missing becomes the same data-file entries `remediate` writes, so the
+//! same modules apply it and re-runs merge. A bucket that lacks nothing produces no code and is listed as
+//! compliant. Public statements and wildcard actions in a bucket's policy are reported with the exact
+//! statement, never removed silently.
+
+use crate::datafile::{self, DataBucket, DataFile, DataMonitor};
+use crate::fixes::FixId;
+use crate::inventory::BucketState;
+use crate::plan::{group_dir, Batch, BucketPlan, Plan, PlanError};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The opt-in allow-list (`--allow-cidrs`), with the exemptions it is never generated without.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowList {
+    pub cidrs: Vec<String>,
+    pub vpce_ids: Vec<String>,
+    pub vpc_ids: Vec<String>,
+    pub break_glass: Vec<String>,
+}
+
+/// What the hardening found about one bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Compliance {
+    pub bucket: String,
+    /// Fixes the bucket lacks, in registry order.
+    pub missing: Vec<FixId>,
+    /// Policy statements that allow anyone (`Principal` `*` without a restricting condition), pretty.
+    pub public_statements: Vec<String>,
+    /// Allow statements with a wildcard action (`*` or `s3:*`), pretty.
+    pub wildcard_statements: Vec<String>,
+}
+
+/// Checks one bucket.
+pub fn check(state: &BucketState) -> Compliance {
+    let mut missing = Vec::new();
+    let statements: Vec<&Value> = match state.policy.as_ref().and_then(|p| p.get("Statement")) {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let tls_denied = statements.iter().any(|s| {
+        s["Effect"] == "Deny"
+            && s["Condition"]["Bool"]["aws:SecureTransport"]
+                .as_str()
+                .or_else(|| s["Condition"]["Bool"]["aws:SecureTransport"][0].as_str())
+                == Some("false")
+    });
+    if !tls_denied {
+        missing.push(FixId::TlsOnly);
+    }
+    let kms = state
+        .encryption
+        .as_ref()
+        .is_some_and(|e| e.sse_algorithm == "aws:kms" || e.sse_algorithm == "aws:kms:dsse");
+    if !kms {
+        missing.push(FixId::DefaultEncryption);
+    }
+    let pab = state.public_access_block.as_ref().is_some_and(|b| {
+        b.block_public_acls
+            && b.ignore_public_acls
+            && b.block_public_policy
+            && b.restrict_public_buckets
+    });
+    if !pab {
+        missing.push(FixId::PublicAccessBlock);
+    }
+    if state.object_ownership.as_deref() != Some("BucketOwnerEnforced") {
+        missing.push(FixId::OwnershipControls);
+    }
+    if state.versioning.as_deref() != Some("Enabled") {
+        missing.push(FixId::Versioning);
+    }
+    if state.logging_target.is_none() {
+        missing.push(FixId::AccessLogging);
+    }
+    let pretty = |s: &Value| serde_json::to_string_pretty(s).unwrap_or_default();
+    let is_public = |s: &Value| {
+        let anyone = s["Principal"] == "*" || s["Principal"]["AWS"] == "*";
+        s["Effect"] == "Allow" && anyone && s.get("Condition").is_none()
+    };
+    let wildcard = |s: &Value| {
+        let actions: Vec<&str> = match &s["Action"] {
+            Value::String(a) => vec![a.as_str()],
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        s["Effect"] == "Allow" && actions.iter().any(|a| *a == "*" || *a == "s3:*")
+    };
+    Compliance {
+        bucket: state.name.clone(),
+        missing,
+        public_statements: statements
+            .iter()
+            .filter(|s| is_public(s))
+            .map(|s| pretty(s))
+            .collect(),
+        wildcard_statements: statements
+            .iter()
+            .filter(|s| wildcard(s))
+            .map(|s| pretty(s))
+            .collect(),
+    }
+}
+
+/// What the data file says about a bucket's current policy, from the inventory. AWS Config records the
+/// policy (or its absence) with the bucket, so "none" can be trusted from it; a Terraform state that has
+/// no policy resource for the bucket says nothing about a policy managed elsewhere, so it stays
+/// "unknown" and the plan stops until a human says.
+pub fn existing_policy(state: &BucketState) -> &'static str {
+    match (&state.policy, state.source) {
+        (Some(_), _) => datafile::POLICY_READ,
+        (None, crate::inventory::SOURCE_AWS_CONFIG) => datafile::POLICY_NONE,
+        (None, _) => datafile::POLICY_UNKNOWN,
+    }
+}
+
+/// Plans the hardening of every bucket of the inventory. `account`/`region` fill in what the inventory
+/// does not say (Terraform state carries no account).
+pub fn plan_harden(
+    states: &[BucketState],
+    previous: &BTreeMap<String, DataFile>,
+    account: Option<&str>,
+    region: Option<&str>,
+    allow: Option<&AllowList>,
+) -> Result<(Batch, Vec<Compliance>), PlanError> {
+    if let Some(a) = allow {
+        if a.break_glass.is_empty() {
+            return Err(PlanError::Conflict(
+                "--allow-cidrs without --break-glass: an allow-list denies every request from outside \
+                 the listed networks, which can lock everyone out of the bucket, including whoever must \
+                 fix it. Name at least one break-glass IAM role or user (--break-glass ARN) that is \
+                 exempt; requests through VPC endpoints (--allow-vpce) and by AWS services stay allowed"
+                    .into(),
+            ));
+        }
+    }
+    let mut reports = Vec::new();
+    let mut groups: BTreeMap<(String, String), Vec<(&BucketState, Compliance)>> = BTreeMap::new();
+    for state in states {
+        let report = check(state);
+        let acct = state.account_id.as_deref().or(account);
+        let reg = state.region.as_deref().or(region);
+        let (Some(acct), Some(reg)) = (acct, reg) else {
+            return Err(PlanError::Conflict(format!(
+                "the inventory does not say which account and region bucket {:?} is in: pass --account and --region",
+                state.name
+            )));
+        };
+        reports.push(report.clone());
+        if !report.missing.is_empty() || allow.is_some() {
+            groups
+                .entry((acct.to_string(), reg.to_string()))
+                .or_default()
+                .push((state, report));
+        }
+    }
+    let mut plans = Vec::new();
+    for ((account_id, region), items) in groups {
+        let dir = group_dir(&account_id, &region);
+        let mut data = previous.get(&dir).cloned().unwrap_or_default();
+        let mut buckets = BTreeMap::new();
+        for (state, report) in &items {
+            let on = |id: FixId| report.missing.contains(&id).then_some(true);
+            let (sse, key) = match &state.encryption {
+                Some(e) if e.sse_algorithm == datafile::SSE_DSSE_KMS => {
+                    (datafile::SSE_DSSE_KMS, e.kms_key_id.clone())
+                }
+                Some(e) if e.sse_algorithm == datafile::SSE_KMS => {
+                    (datafile::SSE_KMS, e.kms_key_id.clone())
+                }
+                _ => (datafile::SSE_KMS, None),
+            };
+            let entry = data
+                .buckets
+                .entry(state.name.clone())
+                .or_insert_with(|| DataBucket {
+                    account_id: account_id.clone(),
+                    existing_policy: datafile::POLICY_UNKNOWN.into(),
+                    tls_only: None,
+                    default_encryption: None,
+                    sse_algorithm: sse.into(),
+                    kms_key_arn: key.filter(|k| crate::validate::kms_key_arn(k).is_ok()),
+                    public_access_block: None,
+                    ownership_controls: None,
+                    versioning: None,
+                    access_logging: None,
+                    deny: Vec::new(),
+                    ignore_cidrs: Vec::new(),
+                    bucket_tags: BTreeMap::new(),
+                    allow_cidrs: Vec::new(),
+                    allow_vpce_ids: Vec::new(),
+                    allow_vpc_ids: Vec::new(),
+                    break_glass_principal_arns: Vec::new(),
+                });
+            entry.existing_policy = existing_policy(state).into();
+            entry.tls_only = entry.tls_only.or(on(FixId::TlsOnly));
+            entry.default_encryption = entry.default_encryption.or(on(FixId::DefaultEncryption));
+            entry.public_access_block = entry.public_access_block.or(on(FixId::PublicAccessBlock));
+            entry.ownership_controls = entry.ownership_controls.or(on(FixId::OwnershipControls));
+            entry.versioning = entry.versioning.or(on(FixId::Versioning));
+            entry.access_logging = entry.access_logging.or(on(FixId::AccessLogging));
+            if let Some(a) = allow {
+                entry.allow_cidrs = a.cidrs.clone();
+                entry.allow_vpce_ids = a.vpce_ids.clone();
+                entry.allow_vpc_ids = a.vpc_ids.clone();
+                entry.break_glass_principal_arns = a.break_glass.clone();
+            }
+            // The merged policy, for the PR's before/after and the size check.
+            let partition = crate::validate::partition_for_region(&region);
+            let mut ours = crate::policy::our_statements(
+                partition,
+                &state.name,
+                &[],
+                entry.tls_only == Some(true),
+            );
+            if !entry.allow_cidrs.is_empty() {
+                ours.push(crate::policy::allow_list_statement(
+                    partition,
+                    &state.name,
+                    &entry.allow_cidrs,
+                    &entry.allow_vpce_ids,
+                    &entry.allow_vpc_ids,
+                    &entry.break_glass_principal_arns,
+                ));
+            }
+            let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
+            let merged = crate::policy::merge(state.policy.as_ref().unwrap_or(&empty), &ours);
+            let budget = crate::policy::S3_POLICY_LIMIT - crate::policy::S3_POLICY_MARGIN;
+            if merged.minified_size > budget {
+                return Err(PlanError::Conflict(format!(
+                    "bucket {:?}: the merged bucket policy would be {} bytes, over the {budget} byte budget",
+                    state.name, merged.minified_size
+                )));
+            }
+            let shows_policy = state.policy.is_some() || !entry.allow_cidrs.is_empty();
+            buckets.insert(
+                state.name.clone(),
+                BucketPlan {
+                    name: state.name.clone(),
+                    account_id: account_id.clone(),
+                    region: region.clone(),
+                    partition: crate::validate::partition_for_region(&region).into(),
+                    caller_cidrs: Vec::new(),
+                    new_cidrs: Vec::new(),
+                    ignored_cidrs: Vec::new(),
+                    fixes: report.missing.clone(),
+                    encryption_case: "unknown",
+                    effective_permission: None,
+                    public_by_acl: false,
+                    public_by_policy: !report.public_statements.is_empty(),
+                    merged_policy: shows_policy.then_some(merged),
+                },
+            );
+        }
+        if data.monitor.is_none() {
+            data.monitor = Some(DataMonitor {
+                account_id: account_id.clone(),
+                region: region.clone(),
+                existing_log_group: None,
+                data_events: None,
+                alarms: None,
+                guardduty_alert: None,
+                account_public_access_block: None,
+            });
+        }
+        let mut fixes: Vec<FixId> = buckets
+            .values()
+            .flat_map(|b| b.fixes.iter().copied())
+            .collect();
+        fixes.sort();
+        fixes.dedup();
+        let monitor = crate::monitor::plan(&data, crate::validate::partition_for_region(&region))
+            .map_err(PlanError::Conflict)?;
+        plans.push(Plan {
+            dir,
+            partition: crate::validate::partition_for_region(&region).into(),
+            account_id,
+            region,
+            findings: Vec::new(),
+            skipped: Vec::new(),
+            buckets,
+            data,
+            monitor,
+            principals: Vec::new(),
+            data_event_estimate: None,
+            fixes,
+            types: Vec::new(),
+            warnings: Vec::new(),
+            compliance: items.iter().map(|(_, r)| r.clone()).collect(),
+        });
+    }
+    let compliant = reports
+        .iter()
+        .filter(|r| r.missing.is_empty() && allow.is_none())
+        .map(|r| r.bucket.clone())
+        .collect();
+    let batch = Batch {
+        groups: plans,
+        skipped: Vec::new(),
+        read: states.len(),
+        duplicates: 0,
+        compliant,
+    };
+    Ok((batch, reports))
+}
