@@ -245,6 +245,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         include_archived: args.include_archived,
         skip_samples: args.skip_samples,
         inventory: BTreeMap::new(),
+        org_rcp: args.org_rcp,
     };
     if !is_identifier(&args.module_name) {
         anyhow::bail!(

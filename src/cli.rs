@@ -56,6 +56,10 @@ pub struct RemediateArgs {
     /// The name your root module gives this directory's module call (for the import blocks it must hold).
     #[arg(long, value_name = "NAME", default_value = "tfremedy")]
     pub module_name: String,
+    /// Also write `organization/`: a resource control policy denying S3 access from every denied CIDR,
+    /// for IP lists that outgrow bucket policies or should cover every bucket of the organisation.
+    #[arg(long)]
+    pub org_rcp: bool,
     /// Plan archived findings too (they are skipped by default).
     #[arg(long)]
     pub include_archived: bool,

@@ -306,6 +306,7 @@ pub fn plan_harden(
         read: states.len(),
         duplicates: 0,
         compliant,
+        rcp_cidrs: None,
     };
     Ok((batch, reports))
 }

@@ -34,6 +34,8 @@ pub struct PlanOptions {
     pub skip_samples: bool,
     /// `--inventory`: the buckets' current state, by name.
     pub inventory: BTreeMap<String, crate::inventory::BucketState>,
+    /// `--org-rcp`: also write an organisation resource control policy denying the CIDRs.
+    pub org_rcp: bool,
 }
 
 /// Which fixes the command line turned on or off. What it does not decide is left to the data file
@@ -80,7 +82,12 @@ pub struct Batch {
     pub duplicates: usize,
     /// `harden` only: buckets of the inventory that lack nothing (no code is generated for them).
     pub compliant: Vec<String>,
+    /// `--org-rcp`: every denied CIDR of the batch, for the organisation's resource control policy.
+    pub rcp_cidrs: Option<Vec<String>>,
 }
+
+/// Resource control policies hold at most 5,120 characters.
+pub const RCP_LIMIT: usize = 5120;
 
 /// A finding left out, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -273,12 +280,39 @@ pub fn plan_batch(
             }
         }
     }
+    let rcp_cidrs = if options.org_rcp {
+        let cidrs = datafile::normalise_cidrs(
+            groups
+                .iter()
+                .flat_map(|g| g.data.buckets.values())
+                .flat_map(|b| b.deny.iter())
+                .filter_map(|d| d.cidr.parse::<IpNet>().ok()),
+        );
+        let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "TfremedyDenyThreatIps", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": cidrs}}}]});
+        let size = serde_json::to_string(&doc)
+            .map(|s| s.len())
+            .unwrap_or(usize::MAX);
+        if size > RCP_LIMIT {
+            return Err(PlanError::Conflict(format!(
+                "--org-rcp: the resource control policy for {} CIDRs would be {size} characters, over the \
+                 {RCP_LIMIT} AWS allows; aggregate the IPs into wider ranges or split them over several \
+                 policies by hand",
+                cidrs.len()
+            )));
+        }
+        Some(cidrs)
+    } else {
+        None
+    };
     Ok(Batch {
         groups,
         skipped,
         read,
         duplicates,
         compliant: Vec::new(),
+        rcp_cidrs,
     })
 }
 

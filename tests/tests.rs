@@ -1699,3 +1699,41 @@ fn the_allow_list_needs_a_break_glass_principal_and_denies_only_outsiders() {
     );
     validate(&out.join(G));
 }
+
+#[test]
+fn an_organisation_resource_control_policy_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = remediate(&[fixture(SEED)], &out, &["--org-rcp"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let main = std::fs::read_to_string(out.join("organization/main.tf")).unwrap();
+    assert!(main.contains("RESOURCE_CONTROL_POLICY") && main.contains("\"81.2.69.144/32\","));
+    validate(&out.join("organization"));
+    // Too many ranges for the 5,120 characters an RCP may hold: refused, nothing written.
+    let mut inputs = Vec::new();
+    for i in 0..400u32 {
+        let mut f = seed_json();
+        f["id"] = json!(format!("{i:032x}"));
+        f["service"]["action"]["awsApiCallAction"]["remoteIpDetails"]["ipAddressV4"] =
+            json!(format!("198.18.{}.{}", (i * 2) / 256, (i * 2) % 256));
+        inputs.push(f);
+    }
+    let lines: String = inputs
+        .iter()
+        .map(|f| serde_json::to_string(f).unwrap() + "\n")
+        .collect();
+    std::fs::write(dir.path().join("many.jsonl"), lines).unwrap();
+    let out2 = dir.path().join("out2");
+    let o = remediate(
+        &[dir.path().join("many.jsonl").to_string_lossy().into_owned()],
+        &out2,
+        &["--org-rcp", "--skip", "alarms"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("over the 5120 AWS allows"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out2.exists());
+}

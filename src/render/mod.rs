@@ -42,6 +42,9 @@ static TEMPLATES: &[(&str, &str)] = &[
     t!("tf/modules/principal-response/outputs.tf"),
     t!("tf/modules/principal-response/versions.tf"),
     t!("tf/root/tfremedy_imports.tf"),
+    t!("tf/organization/main.tf"),
+    t!("tf/organization/variables.tf"),
+    t!("tf/organization/versions.tf"),
     t!("md/README.md"),
     t!("md/PULL_REQUEST.md"),
     t!("md/triage.md"),
@@ -81,7 +84,7 @@ fn outputs() -> impl Iterator<Item = (&'static str, &'static str)> {
     let tf = TEMPLATES.iter().filter_map(|(name, _)| {
         let path = name.strip_prefix("tf/")?;
         let conditional = CONDITIONAL_OUTPUTS.iter().any(|(_, t, _)| t == name);
-        (!conditional).then_some((path, *name))
+        (!conditional && !path.starts_with("organization/")).then_some((path, *name))
     });
     tf.chain([
         ("README.md", "md/README.md"),
@@ -339,6 +342,21 @@ impl Renderer {
             for mut f in self.render_all(plan)? {
                 f.path = format!("{}/{}", plan.dir, f.path);
                 files.push(f);
+            }
+        }
+        if let Some(cidrs) = &batch.rcp_cidrs {
+            let ctx = tera::Context::from_serialize(&serde_json::json!({ "rcp_cidrs": cidrs }))
+                .map_err(|source| Error::Render {
+                    template: "tf/organization".into(),
+                    source,
+                })?;
+            for file in ["main.tf", "variables.tf", "versions.tf"] {
+                let body = self.render_ctx(&format!("tf/organization/{file}"), &ctx)?;
+                files.push(OutputFile {
+                    path: format!("organization/{file}"),
+                    content: header::stamp_tf(&tidy(&align::align_equals(&body))),
+                    is_data: false,
+                });
             }
         }
         let summary = SummaryView {
