@@ -91,6 +91,16 @@ fn parse_selection(only: &[String], skip: &[String]) -> Result<plan::Selection> 
     })
 }
 
+/// `--module-name` goes into import addresses, outside quotes: only an identifier will do.
+fn check_module_name(name: &str) -> Result<()> {
+    if !is_identifier(name) {
+        anyhow::bail!(
+            "--module-name {name:?}: expected a Terraform identifier (letters, digits, '_' and '-', not starting with a digit)"
+        );
+    }
+    Ok(())
+}
+
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars
@@ -230,7 +240,7 @@ fn summary(batch: &Batch, errors: usize, written: Option<&write::Report>) -> Str
 }
 
 fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
-    let options = PlanOptions {
+    let mut options = PlanOptions {
         bucket_policies: parse_bucket_policies(&args.bucket_policies)?,
         selection: parse_selection(&args.only, &args.skip)?,
         existing_log_group: args
@@ -247,13 +257,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         inventory: BTreeMap::new(),
         org_rcp: args.org_rcp,
     };
-    if !is_identifier(&args.module_name) {
-        anyhow::bail!(
-            "--module-name {:?}: expected a Terraform identifier (letters, digits, '_' and '-', not starting with a digit)",
-            args.module_name
-        );
-    }
-    let mut options = options;
+    check_module_name(&args.module_name)?;
     let (findings, warnings, mut errors) = read_all(&args.inputs, stdin);
     if !args.inventory.is_empty() {
         let (states, inventory_errors) = crate::inventory::read_inventory(&args.inventory, stdin);
@@ -409,12 +413,7 @@ fn allow_list(args: &HardenArgs) -> Result<Option<crate::harden::AllowList>> {
 }
 
 fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
-    if !is_identifier(&args.module_name) {
-        anyhow::bail!(
-            "--module-name {:?}: expected a Terraform identifier",
-            args.module_name
-        );
-    }
+    check_module_name(&args.module_name)?;
     if let Some(a) = &args.account {
         crate::validate::account_id(a).map_err(|e| anyhow::anyhow!("--account: {e}"))?;
     }
