@@ -83,6 +83,36 @@ pub struct DataBucket {
     pub break_glass_principal_arns: Vec<String>,
 }
 
+impl DataBucket {
+    /// A new entry: nothing known about its policy, no fix asked for yet, nothing denied.
+    pub fn new(
+        account_id: &str,
+        sse_algorithm: &str,
+        kms_key_arn: Option<String>,
+        bucket_tags: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            account_id: account_id.to_string(),
+            existing_policy: POLICY_UNKNOWN.into(),
+            tls_only: None,
+            default_encryption: None,
+            sse_algorithm: sse_algorithm.to_string(),
+            kms_key_arn,
+            public_access_block: None,
+            ownership_controls: None,
+            versioning: None,
+            access_logging: None,
+            deny: Vec::new(),
+            ignore_cidrs: Vec::new(),
+            bucket_tags,
+            allow_cidrs: Vec::new(),
+            allow_vpce_ids: Vec::new(),
+            allow_vpc_ids: Vec::new(),
+            break_glass_principal_arns: Vec::new(),
+        }
+    }
+}
+
 /// One denied CIDR and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -176,28 +176,10 @@ pub fn plan_harden(
                 }
                 _ => (datafile::SSE_KMS, None),
             };
-            let entry = data
-                .buckets
-                .entry(state.name.clone())
-                .or_insert_with(|| DataBucket {
-                    account_id: account_id.clone(),
-                    existing_policy: datafile::POLICY_UNKNOWN.into(),
-                    tls_only: None,
-                    default_encryption: None,
-                    sse_algorithm: sse.into(),
-                    kms_key_arn: key.filter(|k| crate::validate::kms_key_arn(k).is_ok()),
-                    public_access_block: None,
-                    ownership_controls: None,
-                    versioning: None,
-                    access_logging: None,
-                    deny: Vec::new(),
-                    ignore_cidrs: Vec::new(),
-                    bucket_tags: BTreeMap::new(),
-                    allow_cidrs: Vec::new(),
-                    allow_vpce_ids: Vec::new(),
-                    allow_vpc_ids: Vec::new(),
-                    break_glass_principal_arns: Vec::new(),
-                });
+            let entry = data.buckets.entry(state.name.clone()).or_insert_with(|| {
+                let key = key.filter(|k| crate::validate::kms_key_arn(k).is_ok());
+                DataBucket::new(&account_id, sse, key, BTreeMap::new())
+            });
             entry.existing_policy = existing_policy(state).into();
             entry.tls_only = entry.tls_only.or(on(FixId::TlsOnly));
             entry.default_encryption = entry.default_encryption.or(on(FixId::DefaultEncryption));

@@ -293,23 +293,12 @@ mod tests {
             data.buckets.insert(
                 format!("bucket-{b:04}"),
                 DataBucket {
-                    account_id: "111122223333".into(),
                     existing_policy: "none".into(),
                     tls_only: Some(true),
                     default_encryption: Some(true),
-                    sse_algorithm: "aws:kms".into(),
-                    kms_key_arn: None,
                     public_access_block: Some(true),
-                    ownership_controls: None,
-                    versioning: None,
-                    access_logging: None,
                     deny,
-                    ignore_cidrs: vec![],
-                    bucket_tags: Default::default(),
-                    allow_cidrs: vec![],
-                    allow_vpce_ids: vec![],
-                    allow_vpc_ids: vec![],
-                    break_glass_principal_arns: vec![],
+                    ..DataBucket::new("111122223333", "aws:kms", None, Default::default())
                 },
             );
         }

@@ -413,28 +413,14 @@ fn plan_group(
                 Some(e) => inventory_encryption(e),
                 None => encryption_target(b),
             };
-            let db = data
-                .buckets
-                .entry(b.name.clone())
-                .or_insert_with(|| DataBucket {
-                    account_id: f.account_id.clone(),
-                    existing_policy: datafile::POLICY_UNKNOWN.into(),
-                    tls_only: None,
-                    default_encryption: None,
-                    sse_algorithm: sse.into(),
-                    kms_key_arn: key.clone(),
-                    public_access_block: None,
-                    ownership_controls: None,
-                    versioning: None,
-                    access_logging: None,
-                    deny: Vec::new(),
-                    ignore_cidrs: Vec::new(),
-                    bucket_tags: b.tags.iter().cloned().collect(),
-                    allow_cidrs: Vec::new(),
-                    allow_vpce_ids: Vec::new(),
-                    allow_vpc_ids: Vec::new(),
-                    break_glass_principal_arns: Vec::new(),
-                });
+            let db = data.buckets.entry(b.name.clone()).or_insert_with(|| {
+                DataBucket::new(
+                    &f.account_id,
+                    sse,
+                    key.clone(),
+                    b.tags.iter().cloned().collect(),
+                )
+            });
             if db.account_id != f.account_id {
                 return Err(PlanError::Conflict(format!(
                     "{}: bucket {:?} has account_id {} but finding {} says {}; fix the data file or the input",

@@ -157,48 +157,7 @@ fn document(doc: &Value, ctx: &Ctx, errors: &mut Vec<InputError>) -> Vec<Entry> 
     Vec::new()
 }
 
-/// "an object with keys \"a\", \"b\"", "an array"... for messages.
-pub(crate) fn describe(v: &Value) -> String {
-    match v {
-        Value::Object(map) if map.is_empty() => "an empty object".to_string(),
-        Value::Object(map) => {
-            let keys: Vec<String> = map.keys().take(5).map(|k| format!("{k:?}")).collect();
-            let more = if map.len() > 5 { ", ..." } else { "" };
-            format!("an object with keys {}{more}", keys.join(", "))
-        }
-        other => kind(other).to_string(),
-    }
-}
-
-/// "a string", "an object"... for messages.
-pub(crate) fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// `path.key`, or `path["key"]` when the key is not a plain identifier.
-pub(crate) fn push_key(path: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if plain {
-        format!("{path}.{key}")
-    } else {
-        let quoted = serde_json::to_string(key).unwrap_or_else(|_| format!("{key:?}"));
-        format!("{path}[{quoted}]")
-    }
-}
-
-pub(crate) fn push_index(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
-}
+pub(crate) use crate::read::{describe, kind, push_index, push_key};
 
 /// A value that AWS gives either as JSON or as a string holding JSON (`batch-get-resource-config`
 /// encodes `configuration` and every `supplementaryConfiguration` value as strings). A string that

@@ -11,7 +11,6 @@ use flate2::read::MultiGzDecoder;
 use serde_json::Value;
 use std::io::Read;
 use std::path::Path;
-use walkdir::WalkDir;
 
 const EXTENSIONS: &[&str] = &[".json", ".jsonl", ".ndjson", ".gz", ".tfstate"];
 
@@ -48,37 +47,10 @@ fn file(name: &str, path: &Path, sink: &mut Sink<'_>) {
 }
 
 fn directory(root: &str, sink: &mut Sink<'_>) {
-    let walker = WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        // The root itself may be `.` or a hidden directory the user named on purpose.
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    let mut found = false;
-    for entry in walker {
-        match entry {
-            Err(e) => {
-                let name = e
-                    .path()
-                    .map_or_else(|| root.to_string(), |p| p.display().to_string());
-                sink(Err(InputError::new(
-                    name,
-                    None,
-                    "$",
-                    format!("cannot read: {e}"),
-                )));
-            }
-            Ok(entry) if entry.file_type().is_file() => {
-                let lower = entry.file_name().to_string_lossy().to_ascii_lowercase();
-                if EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) {
-                    found = true;
-                    let name = entry.path().display().to_string();
-                    file(&name, entry.path(), sink);
-                }
-            }
-            Ok(_) => {}
-        }
-    }
+    let found = crate::read::walk_files(root, EXTENSIONS, &mut |entry| match entry {
+        Ok((name, path)) => file(name, path, sink),
+        Err(e) => sink(Err(e)),
+    });
     if !found {
         // The user named this directory as an inventory: finding nothing in it is not silent.
         sink(Err(InputError::new(

@@ -1,7 +1,7 @@
 //! Recognises what a parsed JSON document is — a bare finding, an envelope, an EventBridge event, an
 //! ASFF finding, or an array of those — from its content alone, and hands each finding to its reader.
 
-use super::node::{kind, push_index, Case, Ctx, Node};
+use super::node::{describe, kind, push_index, Case, Ctx, Node};
 use super::{asff, camel, Item};
 use crate::error::InputError;
 use serde_json::{Map, Value};
@@ -109,7 +109,7 @@ fn dispatch(
     } else {
         sink(Item::Error(error(
             path,
-            format!("{EXPECTED}, found {}", describe(obj)),
+            format!("{EXPECTED}, found {}", describe(v)),
         )));
     }
 }
@@ -125,15 +125,6 @@ fn looks_like(obj: &Map<String, Value>, [account, schema, type_]: [&str; 3]) -> 
     obj.contains_key(account)
         || obj.contains_key(schema)
         || (obj.contains_key(type_) && (obj.contains_key(id) || obj.contains_key(service)))
-}
-
-fn describe(obj: &Map<String, Value>) -> String {
-    if obj.is_empty() {
-        return "an empty object".to_string();
-    }
-    let keys: Vec<String> = obj.keys().take(5).map(|k| format!("{k:?}")).collect();
-    let more = if obj.len() > 5 { ", ..." } else { "" };
-    format!("an object with keys {}{more}", keys.join(", "))
 }
 
 fn eventbridge(

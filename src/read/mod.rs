@@ -18,6 +18,10 @@ mod envelope;
 mod node;
 mod source;
 
+// Shared with the inventory reader, which walks, names paths and describes values the same way.
+pub(crate) use node::{describe, kind, push_index, push_key};
+pub(crate) use source::walk_files;
+
 use crate::error::InputError;
 use crate::model::{Finding, Warning};
 

@@ -60,6 +60,19 @@ pub(crate) fn push_index(path: &str, i: usize) -> String {
     format!("{path}[{i}]")
 }
 
+/// "an object with keys \"a\", \"b\"", "an array"... for messages.
+pub(crate) fn describe(v: &Value) -> String {
+    match v {
+        Value::Object(map) if map.is_empty() => "an empty object".to_string(),
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().take(5).map(|k| format!("{k:?}")).collect();
+            let more = if map.len() > 5 { ", ..." } else { "" };
+            format!("an object with keys {}{more}", keys.join(", "))
+        }
+        other => kind(other).to_string(),
+    }
+}
+
 /// "a string", "an object"... for messages.
 pub(crate) fn kind(v: &Value) -> &'static str {
     match v {

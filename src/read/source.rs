@@ -38,37 +38,10 @@ fn file(name: &str, path: &Path, sink: &mut dyn FnMut(Item)) {
 }
 
 fn directory(root: &str, sink: &mut dyn FnMut(Item)) {
-    let walker = WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        // The root itself may be `.` or a hidden directory the user named on purpose.
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    let mut found = false;
-    for entry in walker {
-        match entry {
-            Err(e) => {
-                let name = e
-                    .path()
-                    .map_or_else(|| root.to_string(), |p| p.display().to_string());
-                sink(Item::Error(InputError::new(
-                    name,
-                    None,
-                    "$",
-                    format!("cannot read: {e}"),
-                )));
-            }
-            Ok(entry) if entry.file_type().is_file() => {
-                let lower = entry.file_name().to_string_lossy().to_ascii_lowercase();
-                if EXTENSIONS.iter().any(|ext| lower.ends_with(ext)) {
-                    found = true;
-                    let name = entry.path().display().to_string();
-                    file(&name, entry.path(), sink);
-                }
-            }
-            Ok(_) => {}
-        }
-    }
+    let found = walk_files(root, EXTENSIONS, &mut |entry| match entry {
+        Ok((name, path)) => file(name, path, sink),
+        Err(e) => sink(Item::Error(e)),
+    });
     if !found {
         sink(Item::Warning(Warning {
             origin: Origin {
@@ -82,6 +55,50 @@ fn directory(root: &str, sink: &mut dyn FnMut(Item)) {
             ),
         }));
     }
+}
+
+/// A file found by `walk_files`: its name as shown to the user, and its path.
+pub(crate) type WalkedFile<'a> = (&'a str, &'a Path);
+
+/// Walks `root` recursively in sorted order, skipping hidden entries (but not a hidden root the user
+/// named), and calls `visit` with each file whose name ends with one of `extensions`, or with the
+/// error of a directory entry that cannot be read, in walk order. Returns whether any file matched. Shared by the finding
+/// and inventory readers so both walk a directory the same way.
+pub(crate) fn walk_files(
+    root: &str,
+    extensions: &[&str],
+    visit: &mut dyn FnMut(Result<WalkedFile<'_>, InputError>),
+) -> bool {
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let mut found = false;
+    for entry in walker {
+        match entry {
+            Err(e) => {
+                let name = e
+                    .path()
+                    .map_or_else(|| root.to_string(), |p| p.display().to_string());
+                visit(Err(InputError::new(
+                    name,
+                    None,
+                    "$",
+                    format!("cannot read: {e}"),
+                )));
+            }
+            Ok(entry) if entry.file_type().is_file() => {
+                let lower = entry.file_name().to_string_lossy().to_ascii_lowercase();
+                if extensions.iter().any(|ext| lower.ends_with(ext)) {
+                    found = true;
+                    visit(Ok((&entry.path().display().to_string(), entry.path())));
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    found
 }
 
 fn io_error(file: &str, line: Option<u64>, what: &str, e: &std::io::Error) -> InputError {

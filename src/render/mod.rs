@@ -259,11 +259,16 @@ impl Renderer {
     }
 
     fn render_one(&self, template: &str, plan: &Plan) -> Result<String> {
-        self.render_view(template, &self.view(plan))
+        self.render_any(template, &self.view(plan))
     }
 
-    fn render_view(&self, template: &str, view: &View<'_>) -> Result<String> {
-        self.render_any(template, view)
+    /// The tera context of a view; building it converts the whole view, so callers that render several
+    /// templates from one view build it once.
+    fn context(template: &str, view: &impl Serialize) -> Result<tera::Context> {
+        tera::Context::from_serialize(view).map_err(|source| Error::Render {
+            template: template.to_string(),
+            source,
+        })
     }
 
     fn render_ctx(&self, template: &str, ctx: &tera::Context) -> Result<String> {
@@ -281,22 +286,7 @@ impl Renderer {
     }
 
     fn render_any(&self, template: &str, view: &impl Serialize) -> Result<String> {
-        let ctx = tera::Context::from_serialize(view).map_err(|source| Error::Render {
-            template: template.to_string(),
-            source,
-        })?;
-        let engine = if template.starts_with("tf/") {
-            &self.tf
-        } else {
-            &self.md
-        };
-        let text = engine
-            .render(template, &ctx)
-            .map_err(|source| Error::Render {
-                template: template.to_string(),
-                source,
-            })?;
-        Ok(text)
+        self.render_ctx(template, &Self::context(template, view)?)
     }
 
     /// Renders every output file of `plan`.
@@ -307,10 +297,7 @@ impl Renderer {
             .filter(|(_, _, wanted)| wanted(&view))
             .map(|(path, template, _)| (*path, *template));
         // One context for all of the group's templates: converting the plan is the costly part.
-        let ctx = tera::Context::from_serialize(&view).map_err(|source| Error::Render {
-            template: "(context)".into(),
-            source,
-        })?;
+        let ctx = Self::context("(context)", &view)?;
         let mut files = Vec::new();
         for (path, template) in outputs().chain(conditional) {
             let body = self.render_ctx(template, &ctx)?;
@@ -345,11 +332,10 @@ impl Renderer {
             }
         }
         if let Some(cidrs) = &batch.rcp_cidrs {
-            let ctx = tera::Context::from_serialize(&serde_json::json!({ "rcp_cidrs": cidrs }))
-                .map_err(|source| Error::Render {
-                    template: "tf/organization".into(),
-                    source,
-                })?;
+            let ctx = Self::context(
+                "tf/organization",
+                &serde_json::json!({ "rcp_cidrs": cidrs }),
+            )?;
             for file in ["main.tf", "variables.tf", "versions.tf"] {
                 let body = self.render_ctx(&format!("tf/organization/{file}"), &ctx)?;
                 files.push(OutputFile {
