@@ -91,6 +91,94 @@ fn parse_selection(only: &[String], skip: &[String]) -> Result<plan::Selection> 
     })
 }
 
+/// A bucket to read live, and the account expected to own it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct LiveTarget {
+    bucket: String,
+    account_id: Option<String>,
+}
+
+/// `--from-aws`: reads the targets' state with read-only S3 calls. Per-bucket failures come back as
+/// input errors (the bucket is left out, its state unknown); a failure every call would share (no
+/// credentials, no network) stops the run.
+#[cfg(feature = "aws")]
+fn read_live(
+    targets: &[LiveTarget],
+    aws: &crate::cli::AwsArgs,
+    region: Option<&str>,
+) -> Result<(Vec<crate::inventory::BucketState>, Vec<InputError>)> {
+    let options = aws_options(aws, region)?;
+    let targets: Vec<crate::aws::s3::Target> = targets
+        .iter()
+        .map(|t| crate::aws::s3::Target {
+            bucket: t.bucket.clone(),
+            account_id: t.account_id.clone(),
+        })
+        .collect();
+    Ok(crate::aws::s3::read_buckets(&targets, &options)?)
+}
+
+#[cfg(not(feature = "aws"))]
+fn read_live(
+    _: &[LiveTarget],
+    _: &crate::cli::AwsArgs,
+    _: Option<&str>,
+) -> Result<(Vec<crate::inventory::BucketState>, Vec<InputError>)> {
+    anyhow::bail!(NO_AWS)
+}
+
+#[cfg(not(feature = "aws"))]
+const NO_AWS: &str =
+    "--from-aws: this tfremedy was built without AWS support (cargo feature `aws`); read an inventory file instead";
+
+#[cfg(feature = "aws")]
+fn aws_options(aws: &crate::cli::AwsArgs, region: Option<&str>) -> Result<crate::aws::AwsOptions> {
+    if let Some(url) = &aws.endpoint_url {
+        crate::aws::check_endpoint_url(url).map_err(|e| anyhow::anyhow!("--endpoint-url: {e}"))?;
+    }
+    if let Some(p) = &aws.profile {
+        anyhow::ensure!(
+            !p.is_empty() && p.chars().all(|c| c.is_ascii_graphic()),
+            "--profile {p:?}: expected a profile name"
+        );
+    }
+    Ok(crate::aws::AwsOptions {
+        profile: aws.profile.clone(),
+        region: region.map(str::to_string),
+        endpoint_url: aws.endpoint_url.clone(),
+    })
+}
+
+/// The account whose buckets `harden --from-aws` reads: `--account`, else the caller's.
+#[cfg(feature = "aws")]
+fn live_account(
+    account: Option<&str>,
+    aws: &crate::cli::AwsArgs,
+    region: Option<&str>,
+) -> Result<String> {
+    match account {
+        Some(a) => Ok(a.to_string()),
+        None => Ok(crate::aws::caller_account(&aws_options(aws, region)?)?),
+    }
+}
+
+#[cfg(not(feature = "aws"))]
+fn live_account(_: Option<&str>, _: &crate::cli::AwsArgs, _: Option<&str>) -> Result<String> {
+    anyhow::bail!(NO_AWS)
+}
+
+/// `--bucket` names, checked before anything is read.
+fn bucket_args(names: &[String]) -> Result<Vec<String>> {
+    names
+        .iter()
+        .map(|n| {
+            crate::validate::bucket_name(n)
+                .map(|_| n.clone())
+                .map_err(|e| anyhow::anyhow!("--bucket {n:?}: {e}"))
+        })
+        .collect()
+}
+
 /// `--module-name` goes into import addresses, outside quotes: only an identifier will do.
 fn check_module_name(name: &str) -> Result<()> {
     if !is_identifier(name) {
@@ -258,11 +346,38 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         org_rcp: args.org_rcp,
     };
     check_module_name(&args.module_name)?;
+    let extra_buckets = bucket_args(&args.buckets)?;
     let (findings, warnings, mut errors) = read_all(&args.inputs, stdin);
     if !args.inventory.is_empty() {
         let (states, inventory_errors) = crate::inventory::read_inventory(&args.inventory, stdin);
         errors.extend(inventory_errors);
         options.inventory = states.into_iter().map(|s| (s.name.clone(), s)).collect();
+    }
+    if args.from_aws {
+        // Each finding's bucket is expected to belong to the finding's account.
+        let mut targets: std::collections::BTreeSet<LiveTarget> = findings
+            .iter()
+            .flat_map(|f| {
+                f.buckets.iter().map(|b| LiveTarget {
+                    bucket: b.name.clone(),
+                    account_id: Some(f.account_id.clone()),
+                })
+            })
+            .collect();
+        for bucket in extra_buckets {
+            if !targets.iter().any(|t| t.bucket == bucket) {
+                targets.insert(LiveTarget {
+                    bucket,
+                    account_id: None,
+                });
+            }
+        }
+        let targets: Vec<LiveTarget> = targets.into_iter().collect();
+        let (states, live_errors) = read_live(&targets, &args.aws, None)?;
+        errors.extend(live_errors);
+        for state in states {
+            options.inventory.insert(state.name.clone(), state);
+        }
     }
     report_errors(&errors);
     // A bad input does not stop the batch: the good findings are remediated, and the run exits 2.
@@ -421,7 +536,29 @@ fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         crate::validate::region(r).map_err(|e| anyhow::anyhow!("--region: {e}"))?;
     }
     let allow = allow_list(&args)?;
-    let (states, errors) = crate::inventory::read_inventory(&args.inventory, stdin);
+    let buckets = bucket_args(&args.buckets)?;
+    let (states, mut errors) = crate::inventory::read_inventory(&args.inventory, stdin);
+    let states = if args.from_aws {
+        let account = live_account(args.account.as_deref(), &args.aws, args.region.as_deref())?;
+        let targets: Vec<LiveTarget> = buckets
+            .into_iter()
+            .map(|bucket| LiveTarget {
+                bucket,
+                account_id: Some(account.clone()),
+            })
+            .collect();
+        let (live, live_errors) = read_live(&targets, &args.aws, args.region.as_deref())?;
+        errors.extend(live_errors);
+        // The live read is the freshest: it replaces what the files said of the same bucket.
+        let mut by_name: BTreeMap<String, crate::inventory::BucketState> =
+            states.into_iter().map(|s| (s.name.clone(), s)).collect();
+        for s in live {
+            by_name.insert(s.name.clone(), s);
+        }
+        by_name.into_values().collect()
+    } else {
+        states
+    };
     report_errors(&errors);
     let failed = if errors.is_empty() {
         Outcome::Ok
@@ -441,28 +578,35 @@ fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             previous.insert(dir, data);
         }
     }
-    let (batch, reports) = match crate::harden::plan_harden(
-        &states,
-        &previous,
-        args.account.as_deref(),
-        args.region.as_deref(),
-        allow.as_ref(),
-    ) {
+    let options = crate::harden::HardenOptions {
+        account: args.account.clone(),
+        region: args.region.clone(),
+        allow: allow.clone(),
+        remove_public: args.remove_public,
+    };
+    let (batch, reports) = match crate::harden::plan_harden(&states, &previous, &options) {
         Ok(x) => x,
         Err(PlanError::Conflict(msg)) => return Err(Error::Plan(msg).into()),
     };
     for r in &reports {
-        if r.missing.is_empty() && allow.is_none() {
+        if batch.compliant.contains(&r.bucket) {
             eprintln!("compliant: {} (no code)", r.bucket);
-        } else {
+        } else if !r.missing.is_empty() {
             let missing: Vec<&str> = r.missing.iter().map(|f| f.as_str()).collect();
             eprintln!("{}: missing {}", r.bucket, missing.join(", "));
         }
         for _ in &r.public_statements {
-            eprintln!(
-                "warning: {}: a policy statement allows anyone (see the PR text)",
-                r.bucket
-            );
+            if r.removes_public {
+                eprintln!(
+                    "{}: a policy statement allows anyone; removed on request (--remove-public)",
+                    r.bucket
+                );
+            } else {
+                eprintln!(
+                    "warning: {}: a policy statement allows anyone (see the PR text; --remove-public removes it)",
+                    r.bucket
+                );
+            }
         }
     }
     if batch.groups.is_empty() {

@@ -50,6 +50,15 @@ pub struct RemediateArgs {
     /// merged for real, and current encryption is respected.
     #[arg(long = "inventory", value_name = "FILE")]
     pub inventory: Vec<String>,
+    /// Also read the current state of the findings' buckets (and of every --bucket) live from S3, with
+    /// read-only calls; it wins over --inventory files for the buckets it reads.
+    #[arg(long)]
+    pub from_aws: bool,
+    /// With --from-aws: a further bucket to read.
+    #[arg(long = "bucket", value_name = "NAME", requires = "from_aws")]
+    pub buckets: Vec<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Alarm on an existing (organisation) trail's CloudWatch Logs group instead of creating a trail.
     #[arg(long, value_name = "LOG_GROUP")]
     pub existing_log_group: Option<String>,
@@ -80,15 +89,24 @@ pub struct RemediateArgs {
 #[derive(Debug, clap::Args)]
 pub struct HardenArgs {
     /// Inventory files or directories (AWS Config configuration items, `terraform show -json`); `-` for stdin.
-    #[arg(long = "inventory", required = true, num_args = 1.., value_name = "FILE")]
+    #[arg(long = "inventory", required_unless_present = "from_aws", num_args = 1.., value_name = "FILE")]
     pub inventory: Vec<String>,
+    /// Read the --bucket buckets' state live from S3 with read-only calls (it wins over --inventory
+    /// files for the buckets it reads). Their account is --account, else the caller's.
+    #[arg(long, requires = "buckets")]
+    pub from_aws: bool,
+    /// With --from-aws: a bucket to read (repeatable).
+    #[arg(long = "bucket", value_name = "NAME", requires = "from_aws")]
+    pub buckets: Vec<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Output directory; re-running merges into it.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// The account, for inventories that do not say (Terraform state).
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
-    /// The region, for inventories that do not say.
+    /// The region, for inventories that do not say (with --from-aws, S3 says).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Opt-in allow-list: deny S3 requests from anywhere else. Requires --break-glass.
@@ -103,6 +121,10 @@ pub struct HardenArgs {
     /// IAM role or user ARNs that stay allowed from anywhere with --allow-cidrs (at least one).
     #[arg(long, value_delimiter = ',', value_name = "ARN,...")]
     pub break_glass: Vec<String>,
+    /// Leave the statements that allow anyone (reported in the PR text) out of each bucket's policy.
+    /// Without it they are only reported.
+    #[arg(long)]
+    pub remove_public: bool,
     /// The name your root module gives this directory's module call.
     #[arg(long, value_name = "NAME", default_value = "tfremedy")]
     pub module_name: String,
@@ -122,6 +144,18 @@ pub struct ExplainArgs {
     /// Markdown report, or the plan as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// How to reach AWS, for the commands that read from it. Credentials and the default region come from
+/// the standard chain (environment, shared config and credentials files, SSO, roles), as for the AWS CLI.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AwsArgs {
+    /// A named profile of the AWS config files (default: AWS_PROFILE, else the default chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send the AWS calls to this endpoint (a VPC or FIPS endpoint, or a local test server).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -81,6 +81,11 @@ pub struct DataBucket {
     pub allow_vpc_ids: Vec<String>,
     #[serde(default)]
     pub break_glass_principal_arns: Vec<String>,
+    /// Statements to leave out of the live policy (`harden --remove-public`), as
+    /// [`crate::policy::canonical_json`] writes them. Kept across runs: a statement put back by hand
+    /// is removed again at the next apply. Written only when set.
+    #[serde(default)]
+    pub remove_statements: Vec<String>,
 }
 
 impl DataBucket {
@@ -109,6 +114,7 @@ impl DataBucket {
             allow_vpce_ids: Vec::new(),
             allow_vpc_ids: Vec::new(),
             break_glass_principal_arns: Vec::new(),
+            remove_statements: Vec::new(),
         }
     }
 }

@@ -24,6 +24,17 @@ pub struct AllowList {
     pub break_glass: Vec<String>,
 }
 
+/// How `harden` plans, beyond the inventory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HardenOptions {
+    /// For inventories that do not say (Terraform state carries no account).
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub allow: Option<AllowList>,
+    /// `--remove-public`: leave the public statements out of the bucket policy.
+    pub remove_public: bool,
+}
+
 /// What the hardening found about one bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Compliance {
@@ -34,16 +45,21 @@ pub struct Compliance {
     pub public_statements: Vec<String>,
     /// Allow statements with a wildcard action (`*` or `s3:*`), pretty.
     pub wildcard_statements: Vec<String>,
+    /// The public statements, as [`crate::policy::canonical_json`] writes them (`--remove-public`).
+    #[serde(skip)]
+    pub public_canonical: Vec<String>,
+    /// Whether this run leaves the public statements out of the policy (`--remove-public`).
+    pub removes_public: bool,
 }
 
 /// Checks one bucket.
 pub fn check(state: &BucketState) -> Compliance {
     let mut missing = Vec::new();
-    let statements: Vec<&Value> = match state.policy.as_ref().and_then(|p| p.get("Statement")) {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(one) => vec![one],
-        None => Vec::new(),
-    };
+    let statements: Vec<&Value> = state
+        .policy
+        .as_ref()
+        .map(crate::policy::statements)
+        .unwrap_or_default();
     let tls_denied = statements.iter().any(|s| {
         s["Effect"] == "Deny"
             && s["Condition"]["Bool"]["aws:SecureTransport"]
@@ -80,10 +96,7 @@ pub fn check(state: &BucketState) -> Compliance {
         missing.push(FixId::AccessLogging);
     }
     let pretty = |s: &Value| serde_json::to_string_pretty(s).unwrap_or_default();
-    let is_public = |s: &Value| {
-        let anyone = s["Principal"] == "*" || s["Principal"]["AWS"] == "*";
-        s["Effect"] == "Allow" && anyone && s.get("Condition").is_none()
-    };
+    let is_public = |s: &&&Value| crate::policy::is_public(s);
     let wildcard = |s: &Value| {
         let actions: Vec<&str> = match &s["Action"] {
             Value::String(a) => vec![a.as_str()],
@@ -97,9 +110,15 @@ pub fn check(state: &BucketState) -> Compliance {
         missing,
         public_statements: statements
             .iter()
-            .filter(|s| is_public(s))
+            .filter(is_public)
             .map(|s| pretty(s))
             .collect(),
+        public_canonical: statements
+            .iter()
+            .filter(is_public)
+            .map(|s| crate::policy::canonical_json(s))
+            .collect(),
+        removes_public: false,
         wildcard_statements: statements
             .iter()
             .filter(|s| wildcard(s))
@@ -109,13 +128,16 @@ pub fn check(state: &BucketState) -> Compliance {
 }
 
 /// What the data file says about a bucket's current policy, from the inventory. AWS Config records the
-/// policy (or its absence) with the bucket, so "none" can be trusted from it; a Terraform state that has
+/// policy (or its absence) with the bucket, and S3 itself answers NoSuchBucketPolicy, so "none" can be
+/// trusted from them; a Terraform state that has
 /// no policy resource for the bucket says nothing about a policy managed elsewhere, so it stays
 /// "unknown" and the plan stops until a human says.
 pub fn existing_policy(state: &BucketState) -> &'static str {
     match (&state.policy, state.source) {
         (Some(_), _) => datafile::POLICY_READ,
-        (None, crate::inventory::SOURCE_AWS_CONFIG) => datafile::POLICY_NONE,
+        (None, crate::inventory::SOURCE_AWS_CONFIG | crate::inventory::SOURCE_AWS_API) => {
+            datafile::POLICY_NONE
+        }
         (None, _) => datafile::POLICY_UNKNOWN,
     }
 }
@@ -125,10 +147,11 @@ pub fn existing_policy(state: &BucketState) -> &'static str {
 pub fn plan_harden(
     states: &[BucketState],
     previous: &BTreeMap<String, DataFile>,
-    account: Option<&str>,
-    region: Option<&str>,
-    allow: Option<&AllowList>,
+    options: &HardenOptions,
 ) -> Result<(Batch, Vec<Compliance>), PlanError> {
+    let account = options.account.as_deref();
+    let region = options.region.as_deref();
+    let allow = options.allow.as_ref();
     if let Some(a) = allow {
         if a.break_glass.is_empty() {
             return Err(PlanError::Conflict(
@@ -143,7 +166,8 @@ pub fn plan_harden(
     let mut reports = Vec::new();
     let mut groups: BTreeMap<(String, String), Vec<(&BucketState, Compliance)>> = BTreeMap::new();
     for state in states {
-        let report = check(state);
+        let mut report = check(state);
+        report.removes_public = options.remove_public && !report.public_canonical.is_empty();
         let acct = state.account_id.as_deref().or(account);
         let reg = state.region.as_deref().or(region);
         let (Some(acct), Some(reg)) = (acct, reg) else {
@@ -153,7 +177,7 @@ pub fn plan_harden(
             )));
         };
         reports.push(report.clone());
-        if !report.missing.is_empty() || allow.is_some() {
+        if !report.missing.is_empty() || allow.is_some() || report.removes_public {
             groups
                 .entry((acct.to_string(), reg.to_string()))
                 .or_default()
@@ -187,6 +211,13 @@ pub fn plan_harden(
             entry.ownership_controls = entry.ownership_controls.or(on(FixId::OwnershipControls));
             entry.versioning = entry.versioning.or(on(FixId::Versioning));
             entry.access_logging = entry.access_logging.or(on(FixId::AccessLogging));
+            if report.removes_public {
+                for st in &report.public_canonical {
+                    if !entry.remove_statements.contains(st) {
+                        entry.remove_statements.push(st.clone());
+                    }
+                }
+            }
             if let Some(a) = allow {
                 entry.allow_cidrs = a.cidrs.clone();
                 entry.allow_vpce_ids = a.vpce_ids.clone();
@@ -212,7 +243,11 @@ pub fn plan_harden(
                 ));
             }
             let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
-            let merged = crate::policy::merge(state.policy.as_ref().unwrap_or(&empty), &ours);
+            let merged = crate::policy::merge(
+                state.policy.as_ref().unwrap_or(&empty),
+                &ours,
+                &entry.remove_statements,
+            );
             let budget = crate::policy::S3_POLICY_LIMIT - crate::policy::S3_POLICY_MARGIN;
             if merged.minified_size > budget {
                 return Err(PlanError::Conflict(format!(
@@ -279,7 +314,7 @@ pub fn plan_harden(
     }
     let compliant = reports
         .iter()
-        .filter(|r| r.missing.is_empty() && allow.is_none())
+        .filter(|r| r.missing.is_empty() && allow.is_none() && !r.removes_public)
         .map(|r| r.bucket.clone())
         .collect();
     let batch = Batch {

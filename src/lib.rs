@@ -5,6 +5,8 @@
 //! directory). `finding_types` and `fixes` are the two registries; `app` wires the commands.
 
 pub mod app;
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod cli;
 pub mod datafile;
 pub mod error;

@@ -546,7 +546,7 @@ fn plan_group(
             .get(name)
             .or_else(|| options.inventory.get(name).and_then(|k| k.policy.as_ref()));
         let base = given.unwrap_or(&empty);
-        let merged = policy::merge(base, &ours);
+        let merged = policy::merge(base, &ours, &[]);
         let budget = policy::S3_POLICY_LIMIT - policy::S3_POLICY_MARGIN;
         if merged.minified_size > budget {
             return Err(PlanError::Conflict(format!(

@@ -143,13 +143,154 @@ pub fn our_statements(
     out
 }
 
-/// Merges `ours` into `existing` by Sid and measures the result.
-pub fn merge(existing: &Value, ours: &[Value]) -> MergedPolicy {
-    let statements = match existing.get("Statement") {
-        Some(Value::Array(items)) => items.clone(),
-        Some(other) => vec![other.clone()],
+/// The statements of a policy document (`Statement` may be one object or an array).
+pub fn statements(policy: &Value) -> Vec<&Value> {
+    match policy.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one) => vec![one],
         None => Vec::new(),
+    }
+}
+
+/// Condition keys that, fixed to specific values, make a statement non-public: the list S3 Block
+/// Public Access uses to decide whether a bucket policy is public.
+const RESTRICTING_KEYS: &[&str] = &[
+    "aws:sourceip",
+    "aws:sourcearn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:userid",
+    "s3:dataaccesspointarn",
+    "s3:dataaccesspointaccount",
+];
+
+/// Whether a statement grants access to anyone: an `Allow` whose principal is `*` (as `"*"`,
+/// `{"AWS": "*"}` or a list holding `"*"`) without a condition that fixes one of the
+/// [`RESTRICTING_KEYS`] to values without wildcards (or `aws:SourceIp` to a range narrower than the
+/// whole Internet). A condition on anything else (a user agent, a referer, TLS) restricts nothing an
+/// attacker cannot choose, so such a statement is public, as S3 judges it too.
+pub fn is_public(statement: &Value) -> bool {
+    let anyone = |p: &Value| match p {
+        Value::String(s) => s == "*",
+        Value::Array(items) => items.iter().any(|i| i == "*"),
+        _ => false,
     };
+    let principal = &statement["Principal"];
+    let open = anyone(principal) || anyone(&principal["AWS"]);
+    statement["Effect"] == "Allow" && open && !restricted(&statement["Condition"])
+}
+
+fn restricted(condition: &Value) -> bool {
+    let Some(operators) = condition.as_object() else {
+        return false;
+    };
+    operators.iter().any(|(operator, keys)| {
+        let op = operator.to_ascii_lowercase();
+        let positive = [
+            "stringequals",
+            "stringlike",
+            "arnequals",
+            "arnlike",
+            "ipaddress",
+        ]
+        .iter()
+        .any(|p| op == *p || op == format!("{p}ignorecase") || op == format!("forallvalues:{p}"));
+        positive
+            && keys.as_object().is_some_and(|keys| {
+                keys.iter().any(|(key, values)| {
+                    let key = key.to_ascii_lowercase();
+                    let fixed = |v: &Value| {
+                        v.as_str().is_some_and(|v| {
+                            !v.contains('*') && !v.contains('?') && v != "0.0.0.0/0" && v != "::/0"
+                        })
+                    };
+                    let all_fixed = match values {
+                        Value::Array(items) => !items.is_empty() && items.iter().all(fixed),
+                        one => fixed(one),
+                    };
+                    RESTRICTING_KEYS.contains(&key.as_str()) && all_fixed
+                })
+            })
+    })
+}
+
+/// A statement as Terraform's `jsonencode(jsondecode(...))` writes it: object keys sorted, no spaces,
+/// strings escaped as Go's encoding/json does (`<`, `>`, `&`, U+2028 and U+2029 as `\u` escapes).
+/// The bucket-guard module compares live statements in this form to the ones the data file lists under
+/// `remove_statements`, so the two must agree byte for byte.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_go_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_go_string(key, out);
+                out.push(':');
+                write_canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_go_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Merges `ours` into `existing` by Sid and measures the result; statements of `existing` whose
+/// [`canonical_json`] is in `remove` are left out (`harden --remove-public`).
+pub fn merge(existing: &Value, ours: &[Value], remove: &[String]) -> MergedPolicy {
+    let statements: Vec<Value> = statements(existing)
+        .into_iter()
+        .filter(|s| !remove.contains(&canonical_json(s)))
+        .cloned()
+        .collect();
     let our_sids: Vec<&str> = ours.iter().filter_map(|s| s["Sid"].as_str()).collect();
     let mut replaced = Vec::new();
     let mut merged: Vec<Value> = Vec::new();
@@ -192,6 +333,89 @@ mod tests {
     use super::*;
 
     #[test]
+    fn public_is_what_s3_calls_public() {
+        let st = |principal: Value, condition: Value| {
+            let mut s = json!({"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "*"});
+            if !condition.is_null() {
+                s["Condition"] = condition;
+            }
+            s
+        };
+        assert!(is_public(&st(json!("*"), Value::Null)));
+        assert!(is_public(&st(json!({"AWS": "*"}), Value::Null)));
+        assert!(is_public(&st(
+            json!({"AWS": ["arn:aws:iam::111122223333:root", "*"]}),
+            Value::Null
+        )));
+        // Conditions an attacker controls, or wildcards, restrict nothing.
+        assert!(is_public(&st(
+            json!("*"),
+            json!({"StringLike": {"aws:UserAgent": "curl*"}})
+        )));
+        assert!(is_public(&st(
+            json!("*"),
+            json!({"StringLike": {"aws:SourceArn": "*"}})
+        )));
+        assert!(is_public(&st(
+            json!("*"),
+            json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}})
+        )));
+        assert!(is_public(&st(
+            json!("*"),
+            json!({"StringNotEquals": {"aws:SourceVpce": "vpce-1"}})
+        )));
+        // Fixed values of the restricting keys make it non-public.
+        assert!(!is_public(&st(
+            json!("*"),
+            json!({"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})
+        )));
+        assert!(!is_public(&st(
+            json!("*"),
+            json!({"StringEquals": {"aws:PrincipalOrgID": ["o-abc123"]}})
+        )));
+        assert!(!is_public(&st(
+            json!("*"),
+            json!({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
+        )));
+        assert!(!is_public(&st(
+            json!({"Service": "cloudfront.amazonaws.com"}),
+            Value::Null
+        )));
+        assert!(!is_public(&st(
+            json!({"AWS": "arn:aws:iam::111122223333:root"}),
+            Value::Null
+        )));
+        let mut deny = st(json!("*"), Value::Null);
+        deny["Effect"] = json!("Deny");
+        assert!(!is_public(&deny));
+    }
+
+    #[test]
+    fn canonical_json_is_terraforms_jsonencode() {
+        // Keys sorted, no spaces, Go's escapes (checked against Terraform itself in
+        // tests/terraform/bucket-guard/remove_statements.tftest.hcl).
+        let v = json!({"Sid": "A&B", "Effect": "Allow", "Condition": {"StringLike": {"aws:Referer": ["<x>", "q\"t\\"]}}, "N": 1});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"Condition":{"StringLike":{"aws:Referer":["\u003cx\u003e","q\"t\\"]}},"Effect":"Allow","N":1,"Sid":"A\u0026B"}"#
+        );
+        assert_eq!(canonical_json(&json!("a\nb\u{1}")), r#""a\nb\u0001""#);
+    }
+
+    #[test]
+    fn removes_listed_statements_only() {
+        let public = json!({"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"});
+        let existing = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Keep", "Effect": "Allow"}, public.clone()]});
+        let m = merge(&existing, &[], &[canonical_json(&public)]);
+        assert_eq!(m.kept, 1);
+        let doc: Value = serde_json::from_str(&m.pretty).unwrap();
+        assert_eq!(
+            doc["Statement"],
+            json!([{"Sid": "Keep", "Effect": "Allow"}])
+        );
+    }
+
+    #[test]
     fn reads_both_shapes() {
         let raw = r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow"}]}"#;
         let wrapped = serde_json::to_string(&json!({ "Policy": raw })).unwrap();
@@ -208,7 +432,7 @@ mod tests {
             {"Effect":"Allow","NoSid":true}
         ]});
         let ours = our_statements("aws", "b", &["1.2.3.4/32".into()], true);
-        let m = merge(&existing, &ours);
+        let m = merge(&existing, &ours, &[]);
         assert_eq!(m.kept, 2);
         assert_eq!(m.replaced_sids, vec![SID_DENY_IPS.to_string()]);
         let doc: Value = serde_json::from_str(&m.pretty).unwrap();

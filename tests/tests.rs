@@ -1353,6 +1353,7 @@ fn five_thousand_findings_two_thousand_ips_three_buckets() {
         let merged = tfremedy::policy::merge(
             &json!({"Version": "2012-10-17", "Statement": []}),
             &statements,
+            &[],
         );
         assert!(
             merged.minified_size <= 20480 - 1024,
@@ -1736,4 +1737,87 @@ fn an_organisation_resource_control_policy_on_request() {
         stderr(&o)
     );
     assert!(!out2.exists());
+}
+
+#[test]
+fn remove_public_leaves_only_the_public_statement_out() {
+    let dir = tempfile::tempdir().unwrap();
+    // A hardened bucket whose policy has a TLS deny, a named reader, and a public read that its
+    // user-agent condition does not restrict (S3 counts it as public too).
+    let public = json!({"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::pub-bucket/*", "Condition": {"StringLike": {"aws:UserAgent": "<partner>&co*"}}});
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::pub-bucket", "arn:aws:s3:::pub-bucket/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "Reader", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::973743533182:role/reader"},
+         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pub-bucket/*"},
+        public.clone(),
+    ]});
+    let inv = write_json(
+        dir.path(),
+        "config.json",
+        &json!({"configurationItems": [config_item("pub-bucket", Some(&policy), true)]}),
+    );
+    let out = dir.path().join("out");
+    let harden = |extra: &[&str]| {
+        tfremedy()
+            .args(["harden", "--out"])
+            .arg(&out)
+            .args(["--inventory", &inv])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+
+    // Without the flag: reported, nothing generated (the bucket lacks nothing else).
+    let o = harden(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("compliant: pub-bucket (no code)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("--remove-public removes it"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+
+    // With it: the data file lists exactly that statement, in jsonencode's form; the PR shows the
+    // statement and a policy without it.
+    let o = harden(&["--remove-public"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("removed on request"), "{}", stderr(&o));
+    let locals = locals_of(&out);
+    assert_eq!(
+        locals["tfremedy_buckets"]["pub-bucket"]["remove_statements"],
+        json!([tfremedy::policy::canonical_json(&public)])
+    );
+    assert_eq!(
+        locals["tfremedy_buckets"]["pub-bucket"]["existing_policy"],
+        json!("read")
+    );
+    let pr = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
+    assert!(
+        pr.contains("removed on request (`--remove-public`)"),
+        "{pr}"
+    );
+    let after = pr.find("After:").expect("before/after");
+    let start = after + pr[after..].find("```json\n").unwrap() + 8;
+    let end = start + pr[start..].find("\n```").unwrap();
+    let merged: Value = serde_json::from_str(&pr[start..end]).unwrap();
+    let sids: Vec<&str> = merged["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(sids, vec!["TLS", "Reader"]);
+    validate(&out.join(G));
+
+    // Idempotent: the same run again changes nothing.
+    let o = harden(&["--remove-public", "--check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }

@@ -41,7 +41,7 @@ pub struct BucketState {
     pub versioning: Option<String>,
     /// Object ownership ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"); `None` unknown/unset.
     pub object_ownership: Option<String>,
-    /// Where this came from: "aws-config" or "terraform-state".
+    /// Where this came from: "aws-config", "terraform-state" or "aws-api".
     pub source: &'static str,
 }
 
@@ -59,6 +59,8 @@ pub struct EncryptionState {
 pub const SOURCE_AWS_CONFIG: &str = "aws-config";
 /// `source` of a [`BucketState`] read from Terraform state or plan JSON.
 pub const SOURCE_TERRAFORM: &str = "terraform-state";
+/// `source` of a [`BucketState`] read live with S3's read-only API (`--from-aws`).
+pub const SOURCE_AWS_API: &str = "aws-api";
 
 /// What every accepted document looks like, for "found something else" messages.
 pub(crate) const EXPECTED: &str = "expected AWS Config configuration items for AWS::S3::Bucket \
@@ -358,7 +360,7 @@ pub(crate) fn kms_key(s: &str, path: &str, ctx: &Ctx) -> Result<String, InputErr
 
 impl BucketState {
     /// A bucket about which nothing is known yet.
-    pub(crate) fn empty(name: String, source: &'static str) -> Self {
+    pub fn empty(name: String, source: &'static str) -> Self {
         Self {
             name,
             account_id: None,

@@ -80,7 +80,7 @@ fn array<'v>(v: Option<&'v Value>, path: &str, ctx: &Ctx) -> Result<&'v [Value],
 fn is_managed(obj: &Map<String, Value>) -> bool {
     obj.get("mode")
         .and_then(Value::as_str)
-        .map_or(true, |m| m == "managed")
+        .is_none_or(|m| m == "managed")
 }
 
 /// A module of `terraform show -json`: `resources` and `child_modules`, recursively.
@@ -258,7 +258,7 @@ fn apply(r: &Resource<'_>, ctx: &Ctx, state: &mut BucketState) -> Result<(), Inp
             }
         }
         "aws_s3_bucket_policy" => {
-            if v.get("policy").map_or(true, Value::is_null) {
+            if v.get("policy").is_none_or(Value::is_null) {
                 return Err(ctx.err(
                     &push_key(path, "policy"),
                     "expected a bucket policy (a JSON document), found nothing",

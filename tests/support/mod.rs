@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod moto;
+
 use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,8 +68,9 @@ pub fn tree(dir: &Path) -> BTreeMap<String, String> {
     files
 }
 
-pub fn validators_home() -> PathBuf {
-    if let Ok(home) = std::env::var("TFVAL_HOME") {
+/// `$VAR` when set, else `$XDG_CACHE_HOME/NAME` (default `~/.cache/NAME`), as scripts/test.sh does.
+pub fn cache_home(var: &str, name: &str) -> PathBuf {
+    if let Ok(home) = std::env::var(var) {
         return PathBuf::from(home);
     }
     let cache = std::env::var("XDG_CACHE_HOME")
@@ -75,7 +78,11 @@ pub fn validators_home() -> PathBuf {
         .unwrap_or_else(|_| {
             PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache")
         });
-    cache.join("tf-validators")
+    cache.join(name)
+}
+
+pub fn validators_home() -> PathBuf {
+    cache_home("TFVAL_HOME", "tf-validators")
 }
 
 /// Whether the validators are installed; under CI=true their absence is a failure, never a skip.

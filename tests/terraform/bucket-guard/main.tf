@@ -44,6 +44,7 @@ module "bucket_guard" {
   allow_vpce_ids             = try(each.value.allow_vpce_ids, [])
   allow_vpc_ids              = try(each.value.allow_vpc_ids, [])
   break_glass_principal_arns = try(each.value.break_glass_principal_arns, [])
+  remove_statements          = try(each.value.remove_statements, [])
 }
 
 output "policy_statement_ids" {

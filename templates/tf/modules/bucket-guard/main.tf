@@ -36,7 +36,23 @@ locals {
     var.enable_tls_only ? ["TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls"] : [],
     local.allow_list ? ["TfremedyAllowListOnly"] : [],
   )
-  manage_policy = can(local.statement_ids[0])
+  # harden --remove-public: live statements to leave out of the policy, compared in the form
+  # jsonencode gives them (keys sorted), which is how tfremedy writes remove_statements.
+  remove_statements = can(var.remove_statements[0])
+  manage_policy     = anytrue([can(local.statement_ids[0]), local.remove_statements])
+
+  # Decoded only when something is to be removed: otherwise the live policy goes to the merge as it is.
+  live_policies  = local.remove_statements ? data.aws_s3_bucket_policy.live[*].policy : []
+  live_documents = [for p in local.live_policies : jsondecode(p)]
+  # [x] flattened is x's statements whether Statement is one object or a list of them.
+  live_statements = flatten([for d in local.live_documents : [d.Statement]])
+  removed_statements = [
+    for s in local.live_statements : jsonencode(s) if contains(var.remove_statements, jsonencode(s))
+  ]
+  # setsubtract([x], list) still holds x exactly when x is not listed.
+  kept_documents = [for d in local.live_documents : jsonencode(merge(d, {
+    Statement = [for s in flatten([d.Statement]) : s if contains(setsubtract([jsonencode(s)], var.remove_statements), jsonencode(s))]
+  }))]
 
   policy_bytes = length(join("", data.aws_iam_policy_document.merged[*].minified_json))
   # max(limit, n) is the limit exactly when n <= limit.
@@ -198,11 +214,12 @@ data "aws_iam_policy_document" "ours" {
   )
 }
 
-# A bucket has one policy and writing it replaces all of it: keep every live statement and let
-# ours replace only same-Sid statements, which makes a re-plan after apply a no-op.
+# A bucket has one policy and writing it replaces all of it: keep every live statement (but those
+# remove_statements lists) and let ours replace only same-Sid statements, which makes a re-plan
+# after apply a no-op.
 data "aws_iam_policy_document" "merged" {
   count                     = local.manage_policy ? 1 : 0
-  source_policy_documents   = data.aws_s3_bucket_policy.live[*].policy
+  source_policy_documents   = local.remove_statements ? local.kept_documents : data.aws_s3_bucket_policy.live[*].policy
   override_policy_documents = data.aws_iam_policy_document.ours[*].json
 }
 

@@ -3,6 +3,11 @@ output "policy_json" {
   value       = one(data.aws_iam_policy_document.merged[*].json)
 }
 
+output "removed_statements" {
+  description = "Statements of the live bucket policy that this plan leaves out (remove_statements found in it), as jsonencode writes them."
+  value       = local.removed_statements
+}
+
 output "policy_statement_ids" {
   description = "Sids of the statements this module owns in the bucket policy."
   value       = local.statement_ids

@@ -200,3 +200,10 @@ variable "break_glass_principal_arns" {
     error_message = "tfremedy: every break_glass_principal_arns entry must be an IAM role or user ARN such as arn:aws:iam::111122223333:role/BreakGlass."
   }
 }
+
+variable "remove_statements" {
+  description = "Statements to leave out of the live bucket policy (tfremedy harden --remove-public), each as jsonencode writes it (keys sorted, no spaces). One that is not in the live policy is ignored, so a statement put back by hand is removed again at the next apply. Only used with existing_policy = \"read\"."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}

@@ -16,6 +16,8 @@
 #   allow_cidrs, allow_vpce_ids, allow_vpc_ids, break_glass_principal_arns
 #                    the opt-in allow-list (tfremedy harden --allow-cidrs): everything else is denied,
 #                    except VPC endpoint traffic, AWS services and the break-glass principals.
+#   remove_statements  statements left out of the live policy (tfremedy harden --remove-public), as
+#                    jsonencode writes them; one put back by hand is removed again at the next apply.
 #
 # tfremedy_monitor: the account-level trail, alarms and GuardDuty alert (one account and region).
 #   existing_log_group   an organisation trail's CloudWatch Logs group: alarms go there, no trail is made.
