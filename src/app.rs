@@ -3,7 +3,9 @@
 //! A bad input does not stop the others from being read and reported; but when any input is bad, nothing
 //! is written, so the output directory never reflects half of what the user asked for.
 
-use crate::cli::{Cli, Command, ExplainArgs, Format, HardenArgs, RemediateArgs};
+use crate::cli::{
+    AwsArgs, Cli, Command, ExplainArgs, FetchArgs, Format, GuardDutyArgs, HardenArgs, RemediateArgs,
+};
 use crate::error::{Error, InputError};
 use crate::model::Finding;
 use crate::plan::{self, Batch, PlanError, PlanOptions};
@@ -27,6 +29,7 @@ pub fn run(cli: Cli, stdin: &mut dyn Read) -> Result<Outcome> {
         Command::Remediate(args) => remediate(args, stdin),
         Command::Explain(args) => explain(args, stdin),
         Command::Harden(args) => harden(args, stdin),
+        Command::Fetch(args) => fetch(args),
         Command::ListTypes => {
             print!("{}", list_types());
             Ok(Outcome::Ok)
@@ -89,6 +92,178 @@ fn parse_selection(only: &[String], skip: &[String]) -> Result<plan::Selection> 
         },
         skip: parse("--skip", skip)?,
     })
+}
+
+/// `--from-guardduty`: the findings GuardDuty holds, read through the same reader as files (each
+/// GetFindings answer is one document), so they yield the same model.
+fn read_guardduty(
+    gd: &GuardDutyArgs,
+    aws: &AwsArgs,
+    include_archived: bool,
+) -> Result<(Vec<Finding>, Vec<String>, Vec<InputError>)> {
+    let mut outcome = read::ReadOutcome::default();
+    let mut seen = std::collections::BTreeSet::new();
+    fetch_batches(gd, aws, include_archived, &mut |source, body| {
+        read::read_value(body, source, &mut |item| match item {
+            read::Item::Finding(f) => outcome.findings.push(f),
+            read::Item::Warning(w) => {
+                if seen.insert(w.message.clone()) {
+                    outcome.warnings.push(w);
+                }
+            }
+            read::Item::Error(e) => outcome.errors.push(e),
+        });
+        Ok(())
+    })?;
+    let warnings = plan::warning_lines(&outcome.warnings);
+    Ok((outcome.findings, warnings, outcome.errors))
+}
+
+/// Runs a GuardDuty fetch, handing each GetFindings answer (`{"findings": [...]}`) to `sink`, and
+/// reports what was read on stderr.
+#[cfg(feature = "aws")]
+fn fetch_batches(
+    gd: &GuardDutyArgs,
+    aws: &AwsArgs,
+    include_archived: bool,
+    sink: &mut dyn FnMut(&str, &serde_json::Value) -> Result<()>,
+) -> Result<()> {
+    use crate::aws::guardduty;
+    for r in &gd.regions {
+        crate::validate::region(r).map_err(|e| anyhow::anyhow!("--region: {e}"))?;
+    }
+    let id = |flag: &str, v: &str| -> Result<String> {
+        let ok = (1..=300).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric());
+        anyhow::ensure!(
+            ok,
+            "{flag} {v:?}: expected letters and digits (a GuardDuty id)"
+        );
+        Ok(v.to_string())
+    };
+    let type_ok = |t: &String| {
+        (1..=128).contains(&t.len())
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"*:/._-!".contains(&b))
+    };
+    if let Some(bad) = gd.types.iter().find(|t| !type_ok(t)) {
+        anyhow::bail!("--type {bad:?}: expected a finding type such as Discovery:S3/MaliciousIPCaller.Custom, * for any run of characters");
+    }
+    for a in &gd.accounts {
+        crate::validate::account_id(a).map_err(|e| anyhow::anyhow!("--account: {e}"))?;
+    }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default();
+    let options = guardduty::FetchOptions {
+        aws: aws_options(aws, None)?,
+        regions: gd.regions.clone(),
+        all_regions: gd.all_regions,
+        detector_id: gd
+            .detector_id
+            .as_deref()
+            .map(|d| id("--detector-id", d))
+            .transpose()?,
+        finding_ids: gd
+            .finding_ids
+            .iter()
+            .map(|f| id("--finding-id", f))
+            .collect::<Result<_>>()?,
+        types: gd.types.clone(),
+        min_severity: gd
+            .min_severity
+            .as_deref()
+            .map(guardduty::parse_min_severity)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--min-severity: {e}"))?,
+        updated_since_ms: gd
+            .since
+            .as_deref()
+            .map(|s| guardduty::parse_since(s, now_ms))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--since: {e}"))?,
+        accounts: gd.accounts.clone(),
+        include_archived,
+    };
+    let mut failure = None;
+    let report = guardduty::fetch(&options, &mut |batch| {
+        sink(&batch.source, &batch.body).map_err(|e| {
+            let message = format!("{e:#}");
+            failure = Some(e);
+            crate::aws::AwsError(message)
+        })
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let report = report?;
+    for (region, why) in &report.skipped {
+        eprintln!("note: {region} skipped: {why}");
+    }
+    let regions: Vec<String> = report
+        .regions
+        .iter()
+        .map(|(r, d)| format!("{r} (detector {d})"))
+        .collect();
+    eprintln!(
+        "guardduty: {} finding(s) listed, {} fetched from {}",
+        report.listed,
+        report.fetched,
+        regions.join(", ")
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "aws"))]
+fn fetch_batches(
+    _: &GuardDutyArgs,
+    _: &AwsArgs,
+    _: bool,
+    _: &mut dyn FnMut(&str, &serde_json::Value) -> Result<()>,
+) -> Result<()> {
+    anyhow::bail!(
+        "this tfremedy was built without AWS support (cargo feature `aws`): export the findings to a file instead"
+    )
+}
+
+/// `tfremedy fetch`: the findings as JSON Lines (GuardDuty's camelCase form, one finding a line) on
+/// stdout, or atomically into --out-file.
+fn fetch(args: FetchArgs) -> Result<Outcome> {
+    let mut lines = String::new();
+    let mut out = std::io::stdout().lock();
+    let to_file = args.out_file.is_some();
+    fetch_batches(
+        &args.guardduty,
+        &args.aws,
+        args.include_archived,
+        &mut |_, body| {
+            for f in body["findings"].as_array().into_iter().flatten() {
+                let line = serde_json::to_string(f)?;
+                if to_file {
+                    lines.push_str(&line);
+                    lines.push('\n');
+                } else {
+                    use std::io::Write;
+                    writeln!(out, "{line}").context("writing to stdout")?;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if let Some(path) = &args.out_file {
+        write::write_file(path, &lines)?;
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Refuses GuardDuty options without `--from-guardduty`: silently ignoring them would remediate
+/// something else than what was asked.
+fn check_guardduty_flags(from_guardduty: bool, gd: &GuardDutyArgs) -> Result<()> {
+    anyhow::ensure!(
+        from_guardduty || !gd.any(),
+        "--region, --all-regions, --detector-id, --finding-id, --type, --min-severity, --since and --account select GuardDuty findings: add --from-guardduty"
+    );
+    Ok(())
 }
 
 /// A bucket to read live, and the account expected to own it.
@@ -346,8 +521,15 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         org_rcp: args.org_rcp,
     };
     check_module_name(&args.module_name)?;
+    check_guardduty_flags(args.from_guardduty, &args.guardduty)?;
     let extra_buckets = bucket_args(&args.buckets)?;
-    let (findings, warnings, mut errors) = read_all(&args.inputs, stdin);
+    let (mut findings, mut warnings, mut errors) = read_all(&args.inputs, stdin);
+    if args.from_guardduty {
+        let (f, w, e) = read_guardduty(&args.guardduty, &args.aws, args.include_archived)?;
+        findings.extend(f);
+        warnings.extend(w);
+        errors.extend(e);
+    }
     if !args.inventory.is_empty() {
         let (states, inventory_errors) = crate::inventory::read_inventory(&args.inventory, stdin);
         errors.extend(inventory_errors);
@@ -443,14 +625,20 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
 }
 
 fn explain(args: ExplainArgs, stdin: &mut dyn Read) -> Result<Outcome> {
-    let (findings, warnings, errors) = read_all(&args.inputs, stdin);
+    check_guardduty_flags(args.from_guardduty, &args.guardduty)?;
+    let (mut findings, mut warnings, mut errors) = read_all(&args.inputs, stdin);
+    if args.from_guardduty {
+        let (f, w, e) = read_guardduty(&args.guardduty, &args.aws, args.include_archived)?;
+        findings.extend(f);
+        warnings.extend(w);
+        errors.extend(e);
+    }
+    let options = PlanOptions {
+        include_archived: args.include_archived,
+        ..PlanOptions::default()
+    };
     report_errors(&errors);
-    let batch = plan_and_report(
-        findings,
-        warnings,
-        &BTreeMap::new(),
-        &PlanOptions::default(),
-    )?;
+    let batch = plan_and_report(findings, warnings, &BTreeMap::new(), &options)?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&batch)?),
         Format::Text => print!("{}", Renderer::new("tfremedy")?.render_triage(&batch)?),

@@ -22,6 +22,8 @@ pub enum Command {
     Harden(HardenArgs),
     /// Print the triage report (runbook steps 1, 2 and 7) for the findings.
     Explain(ExplainArgs),
+    /// Read findings from GuardDuty (read-only calls) and write them as JSON Lines.
+    Fetch(FetchArgs),
     /// List the supported finding types and the fixes each gets.
     ListTypes,
     /// List the fixes tfremedy can generate.
@@ -31,8 +33,13 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct RemediateArgs {
     /// Finding files or directories (JSON, JSON Lines, gzip; any GuardDuty envelope); `-` for stdin.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "from_guardduty", value_name = "INPUT")]
     pub inputs: Vec<String>,
+    /// Also read findings straight from GuardDuty (see the GuardDuty options).
+    #[arg(long)]
+    pub from_guardduty: bool,
+    #[command(flatten)]
+    pub guardduty: GuardDutyArgs,
     /// Output directory (a Terraform child module); re-running merges into it.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -139,11 +146,80 @@ pub struct HardenArgs {
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// Finding files or directories; `-` for stdin.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "from_guardduty", value_name = "INPUT")]
     pub inputs: Vec<String>,
+    /// Also read findings straight from GuardDuty (see the GuardDuty options).
+    #[arg(long)]
+    pub from_guardduty: bool,
+    #[command(flatten)]
+    pub guardduty: GuardDutyArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Report archived findings too (GuardDuty's are not fetched unless asked).
+    #[arg(long)]
+    pub include_archived: bool,
     /// Markdown report, or the plan as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    #[command(flatten)]
+    pub guardduty: GuardDutyArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Fetch archived findings too.
+    #[arg(long)]
+    pub include_archived: bool,
+    /// Write the JSON Lines to this file (atomically: all or nothing) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out_file: Option<PathBuf>,
+}
+
+/// Which GuardDuty findings to read (`fetch`, `--from-guardduty`). Without --finding-id, the
+/// findings on S3 buckets and access keys (what tfremedy remediates) that are not archived.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "GuardDuty options")]
+pub struct GuardDutyArgs {
+    /// A region to read (repeatable; default: the region of the standard chain).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Every region that has a GuardDuty detector (regions without one are skipped).
+    #[arg(long, conflicts_with = "regions")]
+    pub all_regions: bool,
+    /// The detector (default: the region's only detector).
+    #[arg(long, value_name = "ID")]
+    pub detector_id: Option<String>,
+    /// Exactly this finding (repeatable); no other criteria apply.
+    #[arg(long = "finding-id", value_name = "ID")]
+    pub finding_ids: Vec<String>,
+    /// A finding type, `*` matching anything (repeatable): `Discovery:S3/*`, `*:IAMUser/*`.
+    #[arg(long = "type", value_name = "PATTERN")]
+    pub types: Vec<String>,
+    /// Lowest severity: a number from 1 to 10, or low (1), medium (4), high (7), critical (9).
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<String>,
+    /// Only findings updated since: an RFC 3339 UTC time (2026-11-01T00:00:00Z) or an age (90m, 12h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only findings of this account (repeatable; the delegated administrator sees every member).
+    #[arg(long = "account", value_name = "ID")]
+    pub accounts: Vec<String>,
+}
+
+impl GuardDutyArgs {
+    /// Whether any GuardDuty option was given.
+    pub fn any(&self) -> bool {
+        !self.regions.is_empty()
+            || self.all_regions
+            || self.detector_id.is_some()
+            || !self.finding_ids.is_empty()
+            || !self.types.is_empty()
+            || self.min_severity.is_some()
+            || self.since.is_some()
+            || !self.accounts.is_empty()
+    }
 }
 
 /// How to reach AWS, for the commands that read from it. Credentials and the default region come from

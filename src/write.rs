@@ -82,14 +82,22 @@ pub fn write(out_dir: &Path, files: &[OutputFile], force: bool) -> Result<Report
                 source,
             })?;
         }
-        let tmp = temp_sibling(&path);
-        fs::write(&tmp, &f.content).map_err(|source| Error::Io {
-            path: tmp.clone(),
-            source,
-        })?;
-        fs::rename(&tmp, &path).map_err(|source| Error::Io { path, source })?;
+        write_file(&path, &f.content)?;
     }
     Ok(report)
+}
+
+/// Writes one file atomically: a temporary sibling, renamed into place.
+pub fn write_file(path: &Path, content: &str) -> Result<()> {
+    let tmp = temp_sibling(path);
+    fs::write(&tmp, content).map_err(|source| Error::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    fs::rename(&tmp, path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn temp_sibling(path: &Path) -> PathBuf {

@@ -10,7 +10,9 @@
 //! tfremedy behaves like the AWS CLI. Credentials are never printed: error lines carry the service's
 //! error code and message only.
 
+pub mod guardduty;
 pub mod s3;
+mod wire;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;

@@ -65,6 +65,12 @@ pub fn read_inputs(inputs: &[String], stdin: &mut dyn std::io::Read) -> ReadOutc
     outcome
 }
 
+/// Reads the findings of one JSON document already parsed (a GetFindings answer fetched through the
+/// SDK, say); `source` names it in errors, as a file name would.
+pub fn read_value(value: &serde_json::Value, source: &str, sink: &mut dyn FnMut(Item)) {
+    envelope::document(value, "$", source, None, sink);
+}
+
 /// Streaming form for large inputs: calls `sink` for each finding, warning or error as it is read.
 /// JSON Lines are read line by line and never held whole in memory.
 pub fn for_each_finding(input: &str, stdin: &mut dyn std::io::Read, sink: &mut dyn FnMut(Item)) {

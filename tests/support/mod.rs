@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod http_stub;
 pub mod moto;
 
 use assert_cmd::Command;
