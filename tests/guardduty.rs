@@ -96,7 +96,7 @@ fn guardduty(findings: Vec<Value>, pages: Vec<usize>) -> impl Fn(&Request) -> Re
     }
 }
 
-/// Runs `tfremedy ARGS... --endpoint-url STUB --region us-east-2` with fake keys (or none) and
+/// Runs `tfremedy ARGS... --endpoint-url STUB --region us-east-2` (no region with --all-regions) with fake keys (or none) and
 /// nothing from the developer's own AWS set-up.
 fn run(stub: &Stub, with_keys: bool, args: &[&str]) -> std::process::Output {
     let mut c = tfremedy();
@@ -125,11 +125,11 @@ fn run(stub: &Stub, with_keys: bool, args: &[&str]) -> std::process::Output {
         c.env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", SECRET);
     }
-    let out = c
-        .args(args)
-        .args(["--endpoint-url", &stub.endpoint, "--region", "us-east-2"])
-        .output()
-        .unwrap();
+    c.args(args).args(["--endpoint-url", &stub.endpoint]);
+    if !args.contains(&"--all-regions") {
+        c.args(["--region", "us-east-2"]);
+    }
+    let out = c.output().unwrap();
     let all = format!("{}{}", stdout(&out), stderr(&out));
     assert!(!all.contains(SECRET), "the secret key was printed");
     out
@@ -412,4 +412,42 @@ fn a_malformed_region_is_refused_before_any_call() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--region"), "{}", stderr(&out));
     assert!(stub.requests().is_empty());
+}
+
+/// The region a request was signed for (SigV4 credential scope: KEY/DATE/REGION/SERVICE/aws4_request).
+fn signed_region(req: &Request) -> String {
+    let auth = req.header("authorization").unwrap_or_default();
+    let scope = auth.split("Credential=").nth(1).unwrap_or_default();
+    scope.split('/').nth(2).unwrap_or_default().to_string()
+}
+
+#[test]
+fn all_regions_reads_the_regions_with_a_detector_and_skips_the_rest() {
+    let samples = samples();
+    let inner = guardduty(vec![samples[0].1.clone()], vec![1]);
+    let stub = Stub::start(move |req: &Request| match signed_region(req).as_str() {
+        "us-east-2" => inner(req),
+        "af-south-1" => Response::error(
+            403,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ),
+        _ if req.method == "GET" => Response::json(&json!({"detectorIds": []})),
+        other => Response::error(500, "Unexpected", &format!("no call expected in {other}")),
+    });
+    let out = run(&stub, true, &["fetch", "--all-regions"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert!(
+        err.contains("note: af-south-1 skipped: not enabled for this account"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: eu-west-1 skipped: no GuardDuty detector in eu-west-1"),
+        "{err}"
+    );
+    assert!(err.contains("fetched from us-east-2 (detector"), "{err}");
+    let listed = stub.requests().iter().filter(|r| r.method == "GET").count();
+    assert_eq!(listed, tfremedy::aws::guardduty::REGIONS.len());
 }

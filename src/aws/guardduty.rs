@@ -122,11 +122,12 @@ async fn fetch_all(
         let client = Client::from_conf(config);
         let detector = match detector(&client, region, options).await {
             Ok(d) => d,
-            Err(Skip(why)) if options.all_regions => {
+            Err(Unread::Skip(why)) if options.all_regions => {
                 report.skipped.push((region.clone(), why));
                 continue;
             }
-            Err(Skip(why)) => return Err(AwsError(why)),
+            Err(Unread::Skip(why)) => return Err(AwsError(why)),
+            Err(Unread::Fatal(e)) => return Err(e),
         };
         let ids = finding_ids(&client, &detector, options).await?;
         report.listed += ids.len();
@@ -182,9 +183,22 @@ async fn fetch_all(
 }
 
 /// Why a region is not read.
-struct Skip(String);
+enum Unread {
+    /// This region only: no detector, access denied there (a region-deny policy), or an opt-in
+    /// region the account has not enabled. `--all-regions` goes on with the others.
+    Skip(String),
+    /// Every region would fail the same way (no credentials, no network).
+    Fatal(AwsError),
+}
 
-async fn detector(client: &Client, region: &str, options: &FetchOptions) -> Result<String, Skip> {
+/// Error codes of a region the account has not enabled (opt-in regions), or denies.
+const REGION_OFF: &[&str] = &[
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "AuthFailure",
+];
+
+async fn detector(client: &Client, region: &str, options: &FetchOptions) -> Result<String, Unread> {
     if let Some(id) = &options.detector_id {
         return Ok(id.clone());
     }
@@ -196,7 +210,19 @@ async fn detector(client: &Client, region: &str, options: &FetchOptions) -> Resu
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| Skip(fatal("ListDetectors", region, &e).0))?;
+            .map_err(|e| {
+                use aws_sdk_guardduty::error::ProvideErrorMetadata;
+                let off = e.code().is_some_and(|c| REGION_OFF.contains(&c));
+                match error_line(&format!("guardduty:ListDetectors in {region}"), &e) {
+                    _ if off && options.all_regions => {
+                        Unread::Skip("not enabled for this account".to_string())
+                    }
+                    ErrorKind::Call(line) => {
+                        Unread::Skip(format!("guardduty:ListDetectors in {region}: {line}"))
+                    }
+                    ErrorKind::Fatal(e) => Unread::Fatal(e),
+                }
+            })?;
         ids.extend(out.detector_ids().iter().cloned());
         token = out
             .next_token()
@@ -208,10 +234,10 @@ async fn detector(client: &Client, region: &str, options: &FetchOptions) -> Resu
     }
     match ids.as_slice() {
         [one] => Ok(one.clone()),
-        [] => Err(Skip(format!(
+        [] => Err(Unread::Skip(format!(
             "no GuardDuty detector in {region}: enable GuardDuty there, or name another region with --region"
         ))),
-        _ => Err(Skip(format!(
+        _ => Err(Unread::Skip(format!(
             "{} detectors in {region}: pick one with --detector-id",
             ids.len()
         ))),
