@@ -102,17 +102,8 @@ fn read_guardduty(
     include_archived: bool,
 ) -> Result<(Vec<Finding>, Vec<String>, Vec<InputError>)> {
     let mut outcome = read::ReadOutcome::default();
-    let mut seen = std::collections::BTreeSet::new();
     fetch_batches(gd, aws, include_archived, &mut |source, body| {
-        read::read_value(body, source, &mut |item| match item {
-            read::Item::Finding(f) => outcome.findings.push(f),
-            read::Item::Warning(w) => {
-                if seen.insert(w.message.clone()) {
-                    outcome.warnings.push(w);
-                }
-            }
-            read::Item::Error(e) => outcome.errors.push(e),
-        });
+        read::read_value(body, source, &mut |item| outcome.add(item));
         Ok(())
     })?;
     let warnings = plan::warning_lines(&outcome.warnings);

@@ -33,33 +33,12 @@ fn moto() -> Option<&'static Moto> {
     .as_ref()
 }
 
-/// The environment of a run against moto: fake keys, and nothing from the developer's own AWS set-up.
+/// The environment of a run against moto: fake keys (or none), nothing from the developer's set-up.
 fn isolated(cmd: &mut assert_cmd::Command, with_keys: bool) {
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_CONFIG_FILE", "/nonexistent/tfremedy-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/tfremedy-test-credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    if with_keys {
-        cmd.env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing-secret-never-printed");
-    }
+    support::aws_env(
+        cmd,
+        with_keys.then_some(("testing", "testing-secret-never-printed")),
+    );
 }
 
 /// The text with every run of whitespace made one space (the data file aligns its `=`).

@@ -100,31 +100,10 @@ fn guardduty(findings: Vec<Value>, pages: Vec<usize>) -> impl Fn(&Request) -> Re
 /// nothing from the developer's own AWS set-up.
 fn run(stub: &Stub, with_keys: bool, args: &[&str]) -> std::process::Output {
     let mut c = tfremedy();
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("AWS_CONFIG_FILE", "/nonexistent/tfremedy-test-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/tfremedy-test-credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    if with_keys {
-        c.env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", SECRET);
-    }
+    support::aws_env(
+        &mut c,
+        with_keys.then_some(("AKIAIOSFODNN7EXAMPLE", SECRET)),
+    );
     c.args(args).args(["--endpoint-url", &stub.endpoint]);
     if !args.contains(&"--all-regions") {
         c.args(["--region", "us-east-2"]);

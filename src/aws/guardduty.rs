@@ -437,29 +437,20 @@ mod tests {
 
     #[test]
     fn globs_match_finding_types() {
-        let p = |s: &str| vec![s.to_string()];
-        assert!(type_wanted("Discovery:S3/MaliciousIPCaller.Custom", &[]));
-        assert!(type_wanted(
-            "Discovery:S3/MaliciousIPCaller.Custom",
-            &p("*:S3/*")
-        ));
-        assert!(type_wanted(
-            "Discovery:S3/MaliciousIPCaller.Custom",
-            &p("Discovery:S3/MaliciousIPCaller.Custom")
-        ));
-        assert!(!type_wanted(
-            "Discovery:S3/MaliciousIPCaller",
-            &p("Discovery:S3/MaliciousIPCaller.Custom")
-        ));
-        assert!(type_wanted(
-            "Policy:IAMUser/RootCredentialUsage",
-            &p("*:IAMUser/*")
-        ));
-        assert!(!type_wanted(
-            "Recon:EC2/PortProbeUnprotectedPort",
-            &p("*:IAMUser/*")
-        ));
-        assert!(type_wanted("a*b", &p("a**b")));
-        assert!(!type_wanted("ab", &p("a*b*b")));
+        const S3: &str = "Discovery:S3/MaliciousIPCaller.Custom";
+        let cases = [
+            (S3, "*:S3/*", true),
+            (S3, S3, true),
+            ("Discovery:S3/MaliciousIPCaller", S3, false),
+            ("Policy:IAMUser/RootCredentialUsage", "*:IAMUser/*", true),
+            ("Recon:EC2/PortProbeUnprotectedPort", "*:IAMUser/*", false),
+            ("a*b", "a**b", true),
+            ("ab", "a*b*b", false),
+        ];
+        for (finding_type, pattern, wanted) in cases {
+            let got = type_wanted(finding_type, &[pattern.to_string()]);
+            assert_eq!(got, wanted, "{finding_type} ~ {pattern}");
+        }
+        assert!(type_wanted(S3, &[]));
     }
 }

@@ -31,6 +31,24 @@ pub struct ReadOutcome {
     pub findings: Vec<Finding>,
     pub warnings: Vec<Warning>,
     pub errors: Vec<InputError>,
+    /// Warning messages already kept.
+    seen: std::collections::BTreeSet<String>,
+}
+
+impl ReadOutcome {
+    /// Keeps one item. The same warning (a legacy bucket name, say) comes with every finding of an
+    /// export: it is kept once.
+    pub fn add(&mut self, item: Item) {
+        match item {
+            Item::Finding(f) => self.findings.push(f),
+            Item::Warning(w) => {
+                if self.seen.insert(w.message.clone()) {
+                    self.warnings.push(w);
+                }
+            }
+            Item::Error(e) => self.errors.push(e),
+        }
+    }
 }
 
 /// One thing read from an input, in input order. A finding's warnings come just before it.
@@ -49,18 +67,8 @@ pub enum Item {
 /// skipped). A bad input or a bad finding is recorded in `errors` and reading goes on with the rest.
 pub fn read_inputs(inputs: &[String], stdin: &mut dyn std::io::Read) -> ReadOutcome {
     let mut outcome = ReadOutcome::default();
-    // The same warning (a legacy bucket name, say) comes with every finding of an export: keep one.
-    let mut seen = std::collections::BTreeSet::new();
     for input in inputs {
-        for_each_finding(input, stdin, &mut |item| match item {
-            Item::Finding(f) => outcome.findings.push(f),
-            Item::Warning(w) => {
-                if seen.insert(w.message.clone()) {
-                    outcome.warnings.push(w);
-                }
-            }
-            Item::Error(e) => outcome.errors.push(e),
-        });
+        for_each_finding(input, stdin, &mut |item| outcome.add(item));
     }
     outcome
 }

@@ -52,6 +52,36 @@ pub fn remediate_ok(inputs: &[String], out: &Path) {
     );
 }
 
+/// Isolates a command from the developer's own AWS set-up (profiles, keys, region, endpoints,
+/// instance metadata) and, with `keys`, gives it fake access keys for a local endpoint.
+pub fn aws_env(cmd: &mut Command, keys: Option<(&str, &str)>) {
+    for var in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_CONFIG_FILE", "/nonexistent/tfremedy-test-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/tfremedy-test-credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    if let Some((id, secret)) = keys {
+        cmd.env("AWS_ACCESS_KEY_ID", id)
+            .env("AWS_SECRET_ACCESS_KEY", secret);
+    }
+}
+
 /// Every file under `dir`, by relative path.
 pub fn tree(dir: &Path) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
