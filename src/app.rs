@@ -4,7 +4,8 @@
 //! is written, so the output directory never reflects half of what the user asked for.
 
 use crate::cli::{
-    AwsArgs, Cli, Command, ExplainArgs, FetchArgs, Format, GuardDutyArgs, HardenArgs, RemediateArgs,
+    AwsArgs, Cli, Command, ExplainArgs, FetchArgs, Format, GuardDutyArgs, HardenArgs,
+    RemediateArgs, ScanArgs,
 };
 use crate::error::{Error, InputError};
 use crate::model::Finding;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli, stdin: &mut dyn Read) -> Result<Outcome> {
         Command::Explain(args) => explain(args, stdin),
         Command::Harden(args) => harden(args, stdin),
         Command::Fetch(args) => fetch(args),
+        Command::Scan(args) => scan(args),
         Command::ListTypes => {
             print!("{}", list_types());
             Ok(Outcome::Ok)
@@ -245,6 +247,25 @@ fn fetch(args: FetchArgs) -> Result<Outcome> {
         write::write_file(path, &lines)?;
     }
     Ok(Outcome::Ok)
+}
+
+/// `tfremedy scan`: what the trees manage. Unparseable files and unresolved names are reported in
+/// the output, not errors; a directory that does not exist is.
+fn scan(args: ScanArgs) -> Result<Outcome> {
+    let index = scan_dirs(&args.dirs)?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&index)?),
+        Format::Text => print!("{}", crate::scan::render_text(&index)),
+    }
+    Ok(Outcome::Ok)
+}
+
+/// Scans `--terraform-dir`s (or `scan`'s directories), refusing what is not a directory.
+fn scan_dirs(dirs: &[std::path::PathBuf]) -> Result<crate::scan::Index> {
+    for d in dirs {
+        anyhow::ensure!(d.is_dir(), "{}: not a directory", d.display());
+    }
+    Ok(crate::scan::scan(dirs))
 }
 
 /// Refuses GuardDuty options without `--from-guardduty`: silently ignoring them would remediate
@@ -510,10 +531,19 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         skip_samples: args.skip_samples,
         inventory: BTreeMap::new(),
         org_rcp: args.org_rcp,
+        terraform: None,
     };
     check_module_name(&args.module_name)?;
     check_guardduty_flags(args.from_guardduty, &args.guardduty)?;
     let extra_buckets = bucket_args(&args.buckets)?;
+    if !args.terraform_dirs.is_empty() {
+        let index = scan_dirs(&args.terraform_dirs)?;
+        for n in index.unparsed.iter().chain(&index.unresolved) {
+            let at = n.line.map(|l| format!(":{l}")).unwrap_or_default();
+            eprintln!("warning: --terraform-dir: {}{at}: {}", n.file, n.message);
+        }
+        options.terraform = Some((index, args.module_name.clone()));
+    }
     let (mut findings, mut warnings, mut errors) = read_all(&args.inputs, stdin);
     if args.from_guardduty {
         let (f, w, e) = read_guardduty(&args.guardduty, &args.aws, args.include_archived)?;

@@ -24,6 +24,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Read findings from GuardDuty (read-only calls) and write them as JSON Lines.
     Fetch(FetchArgs),
+    /// List what a Terraform tree already manages: bucket -> resources and module calls (file:line),
+    /// trails and log groups.
+    Scan(ScanArgs),
     /// List the supported finding types and the fixes each gets.
     ListTypes,
     /// List the fixes tfremedy can generate.
@@ -66,6 +69,10 @@ pub struct RemediateArgs {
     pub buckets: Vec<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    /// Your Terraform (repeatable): what it already manages for a bucket is not created a second time;
+    /// the PR says what to change in your code instead (see `tfremedy scan`).
+    #[arg(long = "terraform-dir", value_name = "DIR")]
+    pub terraform_dirs: Vec<PathBuf>,
     /// Alarm on an existing (organisation) trail's CloudWatch Logs group instead of creating a trail.
     #[arg(long, value_name = "LOG_GROUP")]
     pub existing_log_group: Option<String>,
@@ -159,6 +166,17 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub include_archived: bool,
     /// Markdown report, or the plan as JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Terraform directories (each a tree of modules; `.terraform/`, hidden folders and links that
+    /// leave the tree are skipped).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Text, or the index as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

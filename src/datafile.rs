@@ -86,6 +86,12 @@ pub struct DataBucket {
     /// is removed again at the next apply. Written only when set.
     #[serde(default)]
     pub remove_statements: Vec<String>,
+    /// What the team's own Terraform already manages for this bucket (`--terraform-dir`): role
+    /// (`policy`, `encryption`, `public-access-block`, `logging`, `versioning`, `ownership-controls`)
+    /// -> `ADDRESS (FILE:LINE)`. The guard creates none of these; the PR says what to change there.
+    /// Written only when set.
+    #[serde(default)]
+    pub managed_elsewhere: BTreeMap<String, String>,
 }
 
 impl DataBucket {
@@ -115,6 +121,7 @@ impl DataBucket {
             allow_vpc_ids: Vec::new(),
             break_glass_principal_arns: Vec::new(),
             remove_statements: Vec::new(),
+            managed_elsewhere: BTreeMap::new(),
         }
     }
 }

@@ -272,6 +272,7 @@ pub fn plan_harden(
                     public_by_acl: false,
                     public_by_policy: !report.public_statements.is_empty(),
                     merged_policy: shows_policy.then_some(merged),
+                    code_changes: Vec::new(),
                 },
             );
         }

@@ -8,6 +8,7 @@ pub mod app;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod cli;
+pub mod code_changes;
 pub mod datafile;
 pub mod error;
 pub mod finding_types;
@@ -23,5 +24,6 @@ pub mod principals;
 pub mod queries;
 pub mod read;
 pub mod render;
+pub mod scan;
 pub mod validate;
 pub mod write;

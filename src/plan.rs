@@ -36,6 +36,8 @@ pub struct PlanOptions {
     pub inventory: BTreeMap<String, crate::inventory::BucketState>,
     /// `--org-rcp`: also write an organisation resource control policy denying the CIDRs.
     pub org_rcp: bool,
+    /// `--terraform-dir`: what the team's own code manages, and the name its root gives our module.
+    pub terraform: Option<(crate::scan::Index, String)>,
 }
 
 /// Which fixes the command line turned on or off. What it does not decide is left to the data file
@@ -183,6 +185,8 @@ pub struct BucketPlan {
     pub public_by_policy: bool,
     /// The merge of our statements into the policy given with `--bucket-policy`.
     pub merged_policy: Option<MergedPolicy>,
+    /// Edits of the team's own Terraform (`--terraform-dir`), where it manages what a fix needs.
+    pub code_changes: Vec<crate::code_changes::CodeChange>,
 }
 
 /// Errors of the planner: a conflict the user must resolve (two accounts claiming one bucket, a data
@@ -377,6 +381,7 @@ fn plan_group(
                 public_by_acl: false,
                 public_by_policy: false,
                 merged_policy: None,
+                code_changes: Vec::new(),
             });
             asked_by_bucket
                 .entry(b.name.clone())
@@ -512,6 +517,11 @@ fn plan_group(
             .filter(|d| !before.contains(&d.cidr))
             .map(|d| d.cidr.clone())
             .collect();
+        if let Some((index, module_name)) = &options.terraform {
+            let (managed, changes) = crate::code_changes::plan(name, db, index, module_name);
+            db.managed_elsewhere = managed;
+            entry.code_changes = changes;
+        }
         let on = |v: Option<bool>| v == Some(true);
         entry.fixes = fixes::FIXES
             .iter()

@@ -39,7 +39,13 @@ locals {
   # harden --remove-public: live statements to leave out of the policy, compared in the form
   # jsonencode gives them (keys sorted), which is how tfremedy writes remove_statements.
   remove_statements = can(var.remove_statements[0])
-  manage_policy     = anytrue([can(local.statement_ids[0]), local.remove_statements])
+  has_statements    = can(local.statement_ids[0])
+  # When the team's own code manages the bucket policy, ours is only handed over as a document
+  # (output statements_json) for that code to compose; a second aws_s3_bucket_policy would fight it.
+  manage_policy = alltrue([
+    anytrue([local.has_statements, local.remove_statements]),
+    contains([false], var.policy_managed_elsewhere),
+  ])
 
   # Decoded only when something is to be removed: otherwise the live policy goes to the merge as it is.
   live_policies  = local.remove_statements ? data.aws_s3_bucket_policy.live[*].policy : []
@@ -206,7 +212,7 @@ data "aws_iam_policy_document" "allow_list" {
 }
 
 data "aws_iam_policy_document" "ours" {
-  count = local.manage_policy ? 1 : 0
+  count = local.has_statements ? 1 : 0
   source_policy_documents = concat(
     data.aws_iam_policy_document.deny_ips[*].json,
     data.aws_iam_policy_document.tls_only[*].json,

@@ -3,6 +3,23 @@ output "policy_json" {
   value       = one(data.aws_iam_policy_document.merged[*].json)
 }
 
+output "manages" {
+  description = "Which of the bucket's settings this guard manages (false where they are off, or managed by other code)."
+  value = {
+    policy              = local.manage_policy
+    encryption          = var.enable_default_encryption
+    public_access_block = var.enable_public_access_block
+    ownership_controls  = var.enable_ownership_controls
+    versioning          = var.enable_versioning
+    logging             = local.access_logging
+  }
+}
+
+output "statements_json" {
+  description = "tfremedy's statements for this bucket as one policy document (null when there are none), for a bucket policy managed elsewhere to compose through source_policy_documents."
+  value       = one(data.aws_iam_policy_document.ours[*].json)
+}
+
 output "removed_statements" {
   description = "Statements of the live bucket policy that this plan leaves out (remove_statements found in it), as jsonencode writes them."
   value       = local.removed_statements

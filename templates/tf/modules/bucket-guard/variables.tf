@@ -207,3 +207,10 @@ variable "remove_statements" {
   default     = []
   nullable    = false
 }
+
+variable "policy_managed_elsewhere" {
+  description = "The bucket policy is managed by other Terraform code (tfremedy --terraform-dir found it): no aws_s3_bucket_policy is created here; compose output statements_json into that policy instead."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -18,6 +18,8 @@
 #                    except VPC endpoint traffic, AWS services and the break-glass principals.
 #   remove_statements  statements left out of the live policy (tfremedy harden --remove-public), as
 #                    jsonencode writes them; one put back by hand is removed again at the next apply.
+#   managed_elsewhere  what your own Terraform already manages for the bucket (--terraform-dir): the
+#                    guard creates none of it; PULL_REQUEST.md says what to change in that code.
 #
 # tfremedy_monitor: the account-level trail, alarms and GuardDuty alert (one account and region).
 #   existing_log_group   an organisation trail's CloudWatch Logs group: alarms go there, no trail is made.

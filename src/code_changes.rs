@@ -1,0 +1,155 @@
+//! What to change in the team's own Terraform when it already manages what a fix needs
+//! (`--terraform-dir`): a bucket has one policy, one encryption configuration, one public access
+//! block, so tfremedy creates none of those a second time. Instead each fix that lands on code the
+//! scan found becomes a [`CodeChange`]: where (address, file:line) and exactly what to write there,
+//! for the PR text.
+
+use crate::datafile::DataBucket;
+use crate::scan::{Index, Managed, Role};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One edit of the team's code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeChange {
+    /// `policy`, `encryption`, `public-access-block`, `logging`, `versioning`, `ownership-controls`.
+    pub role: &'static str,
+    pub address: String,
+    pub file: String,
+    pub line: usize,
+    /// Whether `address` is a call of terraform-aws-modules/s3-bucket (the edit is of its inputs).
+    pub s3_bucket_module: bool,
+    /// The code is inside a module of the team's: tfremedy's document must be passed in as an input.
+    pub in_child_module: bool,
+    /// What to write, as HCL (rendered as a code block).
+    pub change: String,
+}
+
+/// The roles a bucket entry's switched-on fixes need, with their data-file names.
+fn wanted(db: &DataBucket) -> Vec<(Role, &'static str)> {
+    let on = |s: Option<bool>| s == Some(true);
+    let policy = on(db.tls_only)
+        || !db.deny.is_empty()
+        || !db.allow_cidrs.is_empty()
+        || !db.remove_statements.is_empty();
+    [
+        (policy, Role::Policy, "policy"),
+        (on(db.default_encryption), Role::Encryption, "encryption"),
+        (
+            on(db.public_access_block),
+            Role::PublicAccessBlock,
+            "public-access-block",
+        ),
+        (on(db.access_logging), Role::Logging, "logging"),
+        (on(db.versioning), Role::Versioning, "versioning"),
+        (
+            on(db.ownership_controls),
+            Role::OwnershipControls,
+            "ownership-controls",
+        ),
+    ]
+    .into_iter()
+    .filter(|(needed, _, _)| *needed)
+    .map(|(_, role, name)| (role, name))
+    .collect()
+}
+
+/// For one bucket: the `managed_elsewhere` map of its data entry, and the edits to make.
+pub fn plan(
+    bucket: &str,
+    db: &DataBucket,
+    index: &Index,
+    module_name: &str,
+) -> (BTreeMap<String, String>, Vec<CodeChange>) {
+    let mut managed = BTreeMap::new();
+    let mut changes = Vec::new();
+    for (role, name) in wanted(db) {
+        let Some(m) = index.managing(bucket, role).into_iter().next() else {
+            continue;
+        };
+        managed.insert(
+            name.to_string(),
+            format!("{} ({}:{})", m.address, m.file, m.line),
+        );
+        changes.push(CodeChange {
+            role: name,
+            address: m.address.clone(),
+            file: m.file.clone(),
+            line: m.line,
+            s3_bucket_module: m.role == Role::S3BucketModule,
+            in_child_module: m.address.starts_with("module.") && m.role != Role::S3BucketModule,
+            change: edit(bucket, role, m, db, module_name),
+        });
+    }
+    (managed, changes)
+}
+
+/// The HCL to write where `m` is.
+fn edit(bucket: &str, role: Role, m: &Managed, db: &DataBucket, module_name: &str) -> String {
+    let ours = format!("module.{module_name}.policy_documents[\"{bucket}\"]");
+    let module = m.role == Role::S3BucketModule;
+    let sse = &db.sse_algorithm;
+    match role {
+        Role::Policy if module => {
+            let tls_only = db.deny.is_empty()
+                && db.allow_cidrs.is_empty()
+                && db.remove_statements.is_empty();
+            match m.details.get("policy") {
+                _ if tls_only => "attach_deny_insecure_transport_policy = true\n\
+                     attach_require_latest_tls_policy      = true"
+                    .to_string(),
+                Some(policy) => format!(
+                    "# in the aws_iam_policy_document behind `policy = {policy}`:\n\
+                     source_policy_documents = [{ours}]"
+                ),
+                None => format!("attach_policy = true\npolicy        = {ours}"),
+            }
+        }
+        Role::Policy => {
+            let policy = m.details.get("policy").cloned().unwrap_or_default();
+            let document = policy
+                .strip_prefix("data.aws_iam_policy_document.")
+                .and_then(|p| p.strip_suffix(".json"));
+            match document {
+                Some(doc) => format!(
+                    "# in data \"aws_iam_policy_document\" \"{doc}\":\n\
+                     source_policy_documents = [{ours}]"
+                ),
+                None => {
+                    let id = bucket.replace(['.', '-'], "_");
+                    format!(
+                        "# the policy is written inline: move it to local.{id}_policy, then\n\
+                         data \"aws_iam_policy_document\" \"{id}_with_tfremedy\" {{\n  \
+                         source_policy_documents = [local.{id}_policy, {ours}]\n}}\n\
+                         # and in {}: policy = data.aws_iam_policy_document.{id}_with_tfremedy.json",
+                        m.address
+                    )
+                }
+            }
+        }
+        Role::Encryption if module => format!(
+            "server_side_encryption_configuration = {{\n  rule = {{\n    \
+             apply_server_side_encryption_by_default = {{\n      sse_algorithm = \"{sse}\"\n    }}\n    \
+             bucket_key_enabled = true\n  }}\n}}"
+        ),
+        Role::Encryption => format!(
+            "rule {{\n  apply_server_side_encryption_by_default {{\n    sse_algorithm = \"{sse}\"\n  }}\n  \
+             bucket_key_enabled = true\n}}"
+        ),
+        Role::PublicAccessBlock => "block_public_acls       = true\nblock_public_policy     = true\n\
+             ignore_public_acls      = true\nrestrict_public_buckets = true"
+            .to_string(),
+        Role::Versioning if module => "versioning = {\n  enabled = true\n}".to_string(),
+        Role::Versioning => "versioning_configuration {\n  status = \"Enabled\"\n}".to_string(),
+        Role::OwnershipControls if module => "control_object_ownership = true\n\
+             object_ownership         = \"BucketOwnerEnforced\""
+            .to_string(),
+        Role::OwnershipControls => "rule {\n  object_ownership = \"BucketOwnerEnforced\"\n}".to_string(),
+        Role::Logging if module && !m.details.contains_key("logging") => format!(
+            "logging = {{\n  target_bucket = module.{module_name}.access_log_bucket\n  \
+             target_prefix = \"s3-access-logs/{bucket}/\"\n}}"
+        ),
+        Role::Logging => "# nothing to change: server access logging is already configured here".to_string(),
+        Role::Bucket | Role::S3BucketModule => String::new(),
+    }
+}

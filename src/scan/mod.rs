@@ -1,0 +1,327 @@
+//! `tfremedy scan` and `--terraform-dir`: what the team's own Terraform already manages, so that
+//! generated code never fights it (a bucket has one policy, one encryption configuration, one public
+//! access block).
+//!
+//! The walk skips `.terraform/`, hidden folders and links that leave the tree; every `.tf` file is
+//! parsed with hcl-edit (files in parallel), and the blocks found are joined into an [`Index`]:
+//! bucket name -> the resources and module calls that manage it, with file and line. Names are
+//! resolved from literals, `aws_s3_bucket.X.id`/`.bucket`, `var.X` with a literal default (or the
+//! value a calling module passes), and `local.X` literals. A file that does not parse, or a name
+//! that cannot be resolved, is reported, never fatal.
+//!
+//! Layout: `facts` (one file, no resolution), `resolve` (the directories as modules, names resolved,
+//! the index built), here the index and the walk.
+
+mod facts;
+mod resolve;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What manages something of a bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Bucket,
+    Policy,
+    Encryption,
+    PublicAccessBlock,
+    Logging,
+    Versioning,
+    OwnershipControls,
+    /// A call of terraform-aws-modules/s3-bucket/aws, which manages all of the above through inputs.
+    S3BucketModule,
+}
+
+impl Role {
+    /// The role of a resource type.
+    pub fn of(kind: &str) -> Option<Role> {
+        Some(match kind {
+            "aws_s3_bucket" => Role::Bucket,
+            "aws_s3_bucket_policy" => Role::Policy,
+            "aws_s3_bucket_server_side_encryption_configuration" => Role::Encryption,
+            "aws_s3_bucket_public_access_block" => Role::PublicAccessBlock,
+            "aws_s3_bucket_logging" => Role::Logging,
+            "aws_s3_bucket_versioning" => Role::Versioning,
+            "aws_s3_bucket_ownership_controls" => Role::OwnershipControls,
+            _ => return None,
+        })
+    }
+}
+
+/// One resource or module call that manages (part of) a bucket.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Managed {
+    pub role: Role,
+    /// Full address from the root module: `aws_s3_bucket_policy.data`,
+    /// `module.storage.aws_s3_bucket.this`, `module.assets` (a module call).
+    pub address: String,
+    pub file: String,
+    pub line: usize,
+    /// The attributes or module inputs that matter for remediation, as written (`policy`,
+    /// `attach_policy`, `server_side_encryption_configuration`, `version`...).
+    pub details: BTreeMap<String, String>,
+}
+
+/// An existing trail.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Trail {
+    pub address: String,
+    pub file: String,
+    pub line: usize,
+    /// Buckets whose object-level (data) events it records.
+    pub data_event_buckets: Vec<String>,
+    /// A data-event selector covering every bucket.
+    pub all_buckets: bool,
+    /// `cloud_watch_logs_group_arn`, as written.
+    pub log_group_arn: Option<String>,
+}
+
+/// An existing CloudWatch Logs group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LogGroup {
+    pub address: String,
+    pub file: String,
+    pub line: usize,
+    pub name: Option<String>,
+}
+
+/// Something the scan saw but could not use.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Note {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// What a scan found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Index {
+    /// Bucket name -> what manages it, sorted by address.
+    pub buckets: BTreeMap<String, Vec<Managed>>,
+    pub trails: Vec<Trail>,
+    pub log_groups: Vec<LogGroup>,
+    /// Files that do not parse or cannot be read.
+    pub unparsed: Vec<Note>,
+    /// Resources and module calls whose bucket name could not be resolved.
+    pub unresolved: Vec<Note>,
+    /// Links not followed.
+    pub skipped: Vec<Note>,
+    /// `.tf` files parsed.
+    pub files: usize,
+}
+
+impl Index {
+    /// What manages `bucket` in the given role (a module call manages every role).
+    pub fn managing(&self, bucket: &str, role: Role) -> Vec<&Managed> {
+        self.buckets
+            .get(bucket)
+            .map(|all| {
+                all.iter()
+                    .filter(|m| m.role == role || m.role == Role::S3BucketModule)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn merge(&mut self, other: Index) {
+        for (bucket, managed) in other.buckets {
+            let entry = self.buckets.entry(bucket).or_default();
+            entry.extend(managed);
+            entry.sort();
+            entry.dedup();
+        }
+        self.trails.extend(other.trails);
+        self.log_groups.extend(other.log_groups);
+        self.unparsed.extend(other.unparsed);
+        self.unresolved.extend(other.unresolved);
+        self.skipped.extend(other.skipped);
+        self.files += other.files;
+    }
+}
+
+/// Scans every directory (each one a tree of modules) and merges what they manage.
+pub fn scan(dirs: &[PathBuf]) -> Index {
+    let mut index = Index::default();
+    for dir in dirs {
+        index.merge(scan_tree(dir));
+    }
+    index.trails.sort();
+    index.log_groups.sort();
+    index.unparsed.sort();
+    index.unresolved.sort();
+    index.skipped.sort();
+    index
+}
+
+fn scan_tree(root: &Path) -> Index {
+    let mut index = Index::default();
+    let (files, skipped) = walk(root);
+    index.skipped = skipped;
+    let parsed = parse_all(&files);
+    let mut by_dir: BTreeMap<PathBuf, Vec<(String, facts::FileFacts)>> = BTreeMap::new();
+    for (path, result) in files.iter().zip(parsed) {
+        let shown = path.display().to_string();
+        match result {
+            Ok(f) => {
+                index.files += 1;
+                let dir = resolve::normalize(path.parent().unwrap_or(Path::new("")));
+                by_dir.entry(dir).or_default().push((shown, f));
+            }
+            Err((line, message)) => index.unparsed.push(Note {
+                file: shown,
+                line,
+                message,
+            }),
+        }
+    }
+    resolve::build(&by_dir, &mut index);
+    index
+}
+
+/// The `.tf` files of the tree, sorted, and the links not followed. Hidden entries (`.terraform/`,
+/// `.git/`...) are skipped; a link is followed only to a file inside the tree (a linked directory
+/// could loop or leave it).
+fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Note>) {
+    let canonical_root = root.canonicalize().ok();
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let Ok(entry) = entry else {
+            continue;
+        };
+        let path = entry.path();
+        let is_tf = path.extension().is_some_and(|e| e == "tf");
+        if entry.path_is_symlink() && entry.depth() > 0 {
+            let target = path.canonicalize().ok();
+            let inside = match (&target, &canonical_root) {
+                (Some(t), Some(r)) => t.starts_with(r),
+                _ => false,
+            };
+            let note = |message: &str| Note {
+                file: path.display().to_string(),
+                line: None,
+                message: message.to_string(),
+            };
+            match target {
+                Some(t) if t.is_dir() => skipped.push(note("link to a directory: not followed")),
+                Some(_) if !inside => {
+                    skipped.push(note("link to a file outside the tree: not followed"))
+                }
+                Some(_) if is_tf => files.push(path.to_path_buf()),
+                None => skipped.push(note("broken link")),
+                Some(_) => {}
+            }
+            continue;
+        }
+        if entry.file_type().is_file() && is_tf {
+            files.push(path.to_path_buf());
+        }
+    }
+    (files, skipped)
+}
+
+/// Parses the files on every core; results in file order.
+fn parse_all(files: &[PathBuf]) -> Vec<Result<facts::FileFacts, facts::ParseError>> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(files.len().max(1));
+    let read = |p: &PathBuf| match std::fs::read_to_string(p) {
+        Ok(text) => facts::read(&text),
+        Err(e) => Err((None, format!("cannot read: {e}"))),
+    };
+    if workers == 1 {
+        return files.iter().map(read).collect();
+    }
+    let chunk = files.len().div_ceil(workers);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let handle = s.spawn(move || part.iter().map(read).collect::<Vec<_>>());
+                (part.len(), handle)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(len, h)| {
+                // Keep one result per file even if a parser thread dies.
+                h.join()
+                    .unwrap_or_else(|_| vec![Err((None, "the parser panicked".to_string())); len])
+            })
+            .collect()
+    })
+}
+
+/// The index as text, for `tfremedy scan`.
+pub fn render_text(index: &Index) -> String {
+    let mut out = String::new();
+    for (bucket, managed) in &index.buckets {
+        out.push_str(&format!("{bucket}\n"));
+        for m in managed {
+            let details: Vec<String> = m
+                .details
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect();
+            let details = if details.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", details.join("; "))
+            };
+            out.push_str(&format!(
+                "  {}  {}:{}{details}\n",
+                m.address, m.file, m.line
+            ));
+        }
+    }
+    if !index.trails.is_empty() {
+        out.push_str("\ntrails:\n");
+        for t in &index.trails {
+            let scope = if t.all_buckets {
+                "data events: every bucket".to_string()
+            } else {
+                format!("data events: {}", t.data_event_buckets.join(", "))
+            };
+            out.push_str(&format!(
+                "  {}  {}:{}  {scope}\n",
+                t.address, t.file, t.line
+            ));
+        }
+    }
+    if !index.log_groups.is_empty() {
+        out.push_str("\nlog groups:\n");
+        for g in &index.log_groups {
+            let name = g.name.as_deref().unwrap_or("(name not literal)");
+            out.push_str(&format!("  {}  {}:{}  {name}\n", g.address, g.file, g.line));
+        }
+    }
+    for (title, notes) in [
+        ("files that do not parse", &index.unparsed),
+        ("names not resolved", &index.unresolved),
+        ("links not followed", &index.skipped),
+    ] {
+        if !notes.is_empty() {
+            out.push_str(&format!("\n{title}:\n"));
+            for n in notes {
+                let at = n.line.map(|l| format!(":{l}")).unwrap_or_default();
+                out.push_str(&format!("  {}{at}: {}\n", n.file, n.message));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\n{} file(s), {} bucket(s), {} trail(s)\n",
+        index.files,
+        index.buckets.len(),
+        index.trails.len()
+    ));
+    out
+}

@@ -1,0 +1,170 @@
+//! `remediate --terraform-dir`: what the team's own Terraform manages (tests/fixtures/terraform) is
+//! never created a second time; the PR names each place to change, with file:line; the generated
+//! root plans (terraform test, mocked provider) with no second policy, encryption or public access
+//! block for such a bucket, and passes the validators.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use support::{fixture, root, tfremedy, validate, validators_home, validators_ready};
+
+const GROUP: &str = "973743533182/us-east-2";
+
+/// The seed finding, moved to `bucket`.
+fn finding_for(dir: &Path, bucket: &str) -> String {
+    let text = std::fs::read_to_string(fixture("discovery-s3-maliciousipcaller-custom.json"))
+        .unwrap()
+        .replace("bucketName", bucket);
+    let path = dir.join(format!("{bucket}.json"));
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn terraform(name: &str) -> PathBuf {
+    root().join("tests/fixtures/terraform").join(name)
+}
+
+fn remediate(dir: &Path, bucket: &str, terraform_dir: &Path) -> (PathBuf, String) {
+    let out = dir.join("out");
+    let o = tfremedy()
+        .args(["remediate", &finding_for(dir, bucket), "--terraform-dir"])
+        .arg(terraform_dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pr = std::fs::read_to_string(out.join(GROUP).join("PULL_REQUEST.md")).unwrap();
+    (out, pr)
+}
+
+fn managed_elsewhere(out: &Path, bucket: &str) -> Value {
+    let text = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
+    let v: Value = hcl::from_str(&text).unwrap();
+    v["locals"]["tfremedy_buckets"][bucket]["managed_elsewhere"].clone()
+}
+
+/// Runs `terraform test` on a copy of the generated root with `assertions` (HCL) about `bucket`.
+fn plan_asserting(group: &Path, assertions: &str) {
+    if !validators_ready() {
+        return;
+    }
+    let copy = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(group) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(group).unwrap();
+        let to = copy.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let test = format!(
+        "mock_provider \"aws\" {{\n  mock_data \"aws_caller_identity\" {{\n    defaults = {{ account_id = \"973743533182\" }}\n  }}\n  mock_data \"aws_partition\" {{\n    defaults = {{ partition = \"aws\" }}\n  }}\n  mock_data \"aws_region\" {{\n    defaults = {{ endpoint = \"ec2.us-east-2.amazonaws.com\" }}\n  }}\n}}\n\nrun \"plan\" {{\n  command = plan\n{assertions}\n}}\n"
+    );
+    std::fs::write(copy.path().join("managed.tftest.hcl"), test).unwrap();
+    let out = std::process::Command::new(validators_home().join("py/bin/python"))
+        .arg(root().join("tools/tf-validators/tools/tftest.py"))
+        .arg(copy.path())
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && report.contains("Success!"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_policy_document_in_the_teams_code_is_composed_not_fought() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, pr) = remediate(
+        dir.path(),
+        "acme-prod-data",
+        &terraform("plain-policy-document"),
+    );
+    let managed = managed_elsewhere(&out, "acme-prod-data");
+    let roles: Vec<&String> = managed.as_object().unwrap().keys().collect();
+    assert_eq!(roles, vec!["encryption", "policy", "public-access-block"]);
+    assert!(managed["policy"]
+        .as_str()
+        .unwrap()
+        .starts_with("aws_s3_bucket_policy.data ("));
+    // The PR names each place, with file:line and the edit.
+    assert!(
+        pr.contains("### Changes to your own Terraform for `acme-prod-data`"),
+        "{pr}"
+    );
+    assert!(pr.contains("plain-policy-document/main.tf`:13"), "{pr}");
+    assert!(pr.contains("plain-policy-document/main.tf`:53"), "{pr}");
+    assert!(
+        pr.contains(
+            "source_policy_documents = [module.tfremedy.policy_documents[\"acme-prod-data\"]]"
+        ),
+        "{pr}"
+    );
+    let group = out.join(GROUP);
+    plan_asserting(
+        &group,
+        r#"
+  assert {
+    condition     = output.bucket_policies["acme-prod-data"] == null
+    error_message = "no second bucket policy"
+  }
+  assert {
+    condition     = output.policy_documents["acme-prod-data"] != null
+    error_message = "tfremedy's statements are handed over as a document"
+  }
+  assert {
+    condition     = !output.guarded_settings["acme-prod-data"].encryption && !output.guarded_settings["acme-prod-data"].public_access_block && !output.guarded_settings["acme-prod-data"].policy
+    error_message = "no second encryption configuration or public access block"
+  }"#,
+    );
+    validate(&group);
+}
+
+#[test]
+fn the_s3_bucket_module_gets_input_edits_and_child_modules_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, pr) = remediate(
+        dir.path(),
+        "acme-web-assets",
+        &terraform("s3-bucket-module"),
+    );
+    let managed = managed_elsewhere(&out, "acme-web-assets");
+    assert!(managed
+        .as_object()
+        .unwrap()
+        .values()
+        .all(|v| v.as_str().unwrap().starts_with("module.web_assets (")));
+    assert!(pr.contains("s3-bucket-module/main.tf`:5"), "{pr}");
+    assert!(
+        pr.contains("inputs of the terraform-aws-modules/s3-bucket call"),
+        "{pr}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let (out, pr) = remediate(dir.path(), "acme-ml-datasets", &terraform("child-module"));
+    assert!(managed_elsewhere(&out, "acme-ml-datasets")["policy"]
+        .as_str()
+        .unwrap()
+        .starts_with("module.storage.aws_s3_bucket_policy.this ("));
+    assert!(pr.contains("inside one of your modules"), "{pr}");
+}
+
+#[test]
+fn a_bucket_the_code_does_not_manage_is_guarded_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, pr) = remediate(
+        dir.path(),
+        "acme-unmanaged",
+        &terraform("plain-policy-document"),
+    );
+    assert!(managed_elsewhere(&out, "acme-unmanaged").is_null());
+    assert!(!pr.contains("Changes to your own Terraform"));
+}
