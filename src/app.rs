@@ -249,6 +249,115 @@ fn fetch(args: FetchArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// The edits of the team's code (`--terraform-dir`) as new file contents and per-group diffs.
+#[derive(Debug, Default)]
+struct CodeEdits {
+    /// File path (as scanned) -> its content now.
+    original: BTreeMap<String, String>,
+    /// File path (as scanned) -> its content with every edit applied, for `--patch`.
+    patched: BTreeMap<String, String>,
+    /// Group directory -> unified diff of what is still to change.
+    diffs: BTreeMap<String, String>,
+}
+
+impl CodeEdits {
+    /// Says of each change whether the code already has it, judged on the files as they will be
+    /// (patched with `--patch`), and moves its line to where the block will be; so a run with
+    /// `--patch` and the run after it describe the same code the same way.
+    fn describe(&self, batch: &mut Batch, patch: bool) {
+        for group in &mut batch.groups {
+            for b in group.buckets.values_mut() {
+                for c in &mut b.code_changes {
+                    let Some((file, edits)) = &c.patch else {
+                        continue;
+                    };
+                    let (Some(before), Some(after)) =
+                        (self.original.get(file), self.patched.get(file))
+                    else {
+                        continue;
+                    };
+                    let text = if patch { after } else { before };
+                    c.done = crate::patch::apply(text, edits).is_ok_and(|t| &t == text);
+                    if patch && c.file == *file {
+                        c.line = crate::patch::new_line(before, after, c.line);
+                    }
+                }
+                let place = |c: &crate::code_changes::CodeChange| {
+                    format!("{} ({}:{})", c.address, c.file, c.line)
+                };
+                if let Some(data) = group.data.buckets.get_mut(&b.name) {
+                    for c in &b.code_changes {
+                        data.managed_elsewhere.insert(c.role.to_string(), place(c));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `<group>/code-changes.diff` for every group with something left to change.
+    fn diff_files(&self) -> Vec<crate::render::OutputFile> {
+        self.diffs
+            .iter()
+            .map(|(dir, diff)| crate::render::OutputFile {
+                path: format!("{dir}/{}", CODE_DIFF),
+                content: crate::header::stamp_diff(diff),
+                is_data: false,
+            })
+            .collect()
+    }
+}
+
+/// The diff of the edits `--patch` would make, beside each generated module.
+const CODE_DIFF: &str = "code-changes.diff";
+
+/// Applies each group's code changes to the files they name (as read now). A file whose edits
+/// cannot be placed is reported and left alone: the PR text says what to change by hand.
+fn code_edits(batch: &Batch) -> CodeEdits {
+    let mut out = CodeEdits::default();
+    for group in &batch.groups {
+        let mut by_file: BTreeMap<&str, Vec<crate::patch::Set>> = BTreeMap::new();
+        for b in group.buckets.values() {
+            for c in &b.code_changes {
+                if let Some((file, edits)) = &c.patch {
+                    by_file
+                        .entry(file)
+                        .or_default()
+                        .extend(edits.iter().cloned());
+                }
+            }
+        }
+        let mut diff = String::new();
+        for (file, edits) in by_file {
+            let before = match out.patched.get(file) {
+                Some(text) => text.clone(),
+                None => {
+                    match std::fs::read_to_string(file) {
+                        Ok(text) => text,
+                        Err(e) => {
+                            eprintln!("warning: --terraform-dir: {file}: cannot read ({e}); edit it by hand");
+                            continue;
+                        }
+                    }
+                }
+            };
+            match crate::patch::apply(&before, &edits) {
+                Ok(after) => {
+                    diff.push_str(&crate::patch::diff(file, &before, &after));
+                    out.original.entry(file.to_string()).or_insert(before);
+                    out.patched.insert(file.to_string(), after);
+                }
+                Err(why) => eprintln!(
+                    "warning: --terraform-dir: {file}: {why}; the PR text says what to change"
+                ),
+            }
+        }
+        if !diff.is_empty() {
+            out.diffs.insert(group.dir.clone(), diff);
+        }
+    }
+    out
+}
+
 /// `tfremedy scan`: what the trees manage. Unparseable files and unresolved names are reported in
 /// the output, not errors; a directory that does not exist is.
 fn scan(args: ScanArgs) -> Result<Outcome> {
@@ -590,7 +699,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         Outcome::InputErrors
     };
     let previous = previous_data(&args.out, &findings)?;
-    let batch = plan_and_report(findings, warnings, &previous, &options)?;
+    let mut batch = plan_and_report(findings, warnings, &previous, &options)?;
     if batch.groups.is_empty() {
         eprintln!("{}", summary(&batch, errors.len(), None));
         eprintln!(
@@ -606,7 +715,12 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             failed
         });
     }
-    let files = Renderer::new(&args.module_name)?.render_batch(&batch)?;
+    let edits = code_edits(&batch);
+    edits.describe(&mut batch, args.patch);
+    let mut files = Renderer::new(&args.module_name)?.render_batch(&batch)?;
+    if !args.patch {
+        files.extend(edits.diff_files());
+    }
     if args.check {
         let report = write::check(&args.out, &files)?;
         eprintln!("{}", summary(&batch, errors.len(), None));
@@ -624,6 +738,12 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         });
     }
     let report = write::write(&args.out, &files, args.force)?;
+    if args.patch {
+        for (path, text) in &edits.patched {
+            write::write_file(std::path::Path::new(path), text)?;
+            eprintln!("patched {path}");
+        }
+    }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&batch)?),
         Format::Text => {

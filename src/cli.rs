@@ -73,6 +73,10 @@ pub struct RemediateArgs {
     /// the PR says what to change in your code instead (see `tfremedy scan`).
     #[arg(long = "terraform-dir", value_name = "DIR")]
     pub terraform_dirs: Vec<PathBuf>,
+    /// With --terraform-dir: make those edits in your files (comments and formatting kept; a second
+    /// run changes nothing). Without it they are written as code-changes.diff beside the module.
+    #[arg(long, requires = "terraform_dirs")]
+    pub patch: bool,
     /// Alarm on an existing (organisation) trail's CloudWatch Logs group instead of creating a trail.
     #[arg(long, value_name = "LOG_GROUP")]
     pub existing_log_group: Option<String>,

@@ -5,6 +5,7 @@
 //! for the PR text.
 
 use crate::datafile::DataBucket;
+use crate::patch::{Set, Target};
 use crate::scan::{Index, Managed, Role};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,6 +24,11 @@ pub struct CodeChange {
     pub in_child_module: bool,
     /// What to write, as HCL (rendered as a code block).
     pub change: String,
+    /// The same change as edits `--patch` can make, and the file they go to; `None` when it takes a
+    /// human (a policy written inline, or built inside a module of the team's).
+    pub patch: Option<(String, Vec<Set>)>,
+    /// The code already has it (made by `--patch`, or by hand).
+    pub done: bool,
 }
 
 /// The roles a bucket entry's switched-on fixes need, with their data-file names.
@@ -79,9 +85,125 @@ pub fn plan(
             s3_bucket_module: m.role == Role::S3BucketModule,
             in_child_module: m.address.starts_with("module.") && m.role != Role::S3BucketModule,
             change: edit(bucket, role, m, db, module_name),
+            patch: edits(bucket, role, m, db, module_name, index),
+            done: false,
         });
     }
     (managed, changes)
+}
+
+/// `key = value` in the block at `block` (then nested blocks).
+fn set(block: &[&str], nested: &[&str], key: &str, value: &str) -> Set {
+    Set {
+        target: Target {
+            block: block.iter().map(|s| s.to_string()).collect(),
+            nested: nested.iter().map(|s| s.to_string()).collect(),
+        },
+        key: key.to_string(),
+        value: value.to_string(),
+        add_to_list: false,
+    }
+}
+
+/// The change of [`edit`] as edits of one file, when a splice can make it safely.
+fn edits(
+    bucket: &str,
+    role: Role,
+    m: &Managed,
+    db: &DataBucket,
+    module_name: &str,
+    index: &Index,
+) -> Option<(String, Vec<Set>)> {
+    let ours = format!("module.{module_name}.policy_documents[\"{bucket}\"]");
+    // The block's type and name are the address's last segments; a module call's name follows
+    // `module.`. Calls nested in the team's own modules are left to a human.
+    let parts: Vec<&str> = m.address.split('.').collect();
+    let module = m.role == Role::S3BucketModule;
+    let block: Vec<&str> = match (module, parts.as_slice()) {
+        (true, ["module", name]) => vec!["module", name],
+        (false, [.., kind, name]) => vec!["resource", kind, name],
+        _ => return None,
+    };
+    let in_root = !m.address.starts_with("module.") || module;
+    let file = m.file.clone();
+    let sse = format!("\"{}\"", db.sse_algorithm);
+    let all = |keys: &[&str], value: &str| -> Vec<Set> {
+        keys.iter().map(|k| set(&block, &[], k, value)).collect()
+    };
+    let document = |policy: &str| -> Option<(String, Vec<Set>)> {
+        let name = policy
+            .strip_prefix("data.aws_iam_policy_document.")?
+            .strip_suffix(".json")?;
+        let (doc_file, _) = index
+            .policy_documents
+            .get(&format!("data.aws_iam_policy_document.{name}"))?;
+        let mut add = set(
+            &["data", "aws_iam_policy_document", name],
+            &[],
+            "source_policy_documents",
+            &ours,
+        );
+        add.add_to_list = true;
+        Some((doc_file.clone(), vec![add]))
+    };
+    let edits = match role {
+        Role::Policy if !in_root => return None,
+        Role::Policy if module => {
+            let tls_only = db.deny.is_empty()
+                && db.allow_cidrs.is_empty()
+                && db.remove_statements.is_empty();
+            match m.details.get("policy") {
+                _ if tls_only => all(
+                    &["attach_deny_insecure_transport_policy", "attach_require_latest_tls_policy"],
+                    "true",
+                ),
+                Some(policy) => return document(policy),
+                None => vec![
+                    set(&block, &[], "attach_policy", "true"),
+                    set(&block, &[], "policy", &ours),
+                ],
+            }
+        }
+        Role::Policy => return document(m.details.get("policy")?),
+        Role::Encryption if module => vec![set(
+            &block,
+            &[],
+            "server_side_encryption_configuration",
+            &format!(
+                "{{\n  rule = {{\n    apply_server_side_encryption_by_default = {{\n      sse_algorithm = {sse}\n    }}\n    bucket_key_enabled = true\n  }}\n}}"
+            ),
+        )],
+        Role::Encryption => vec![
+            set(&block, &["rule", "apply_server_side_encryption_by_default"], "sse_algorithm", &sse),
+            set(&block, &["rule"], "bucket_key_enabled", "true"),
+        ],
+        Role::PublicAccessBlock => all(
+            &[
+                "block_public_acls",
+                "block_public_policy",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            ],
+            "true",
+        ),
+        Role::Versioning if module => vec![set(&block, &[], "versioning", "{\n  enabled = true\n}")],
+        Role::Versioning => vec![set(&block, &["versioning_configuration"], "status", "\"Enabled\"")],
+        Role::OwnershipControls if module => vec![
+            set(&block, &[], "control_object_ownership", "true"),
+            set(&block, &[], "object_ownership", "\"BucketOwnerEnforced\""),
+        ],
+        Role::OwnershipControls => vec![set(&block, &["rule"], "object_ownership", "\"BucketOwnerEnforced\"")],
+        Role::Logging if module && !m.details.contains_key("logging") => vec![set(
+            &block,
+            &[],
+            "logging",
+            &format!(
+                "{{\n  target_bucket = module.{module_name}.access_log_bucket\n  target_prefix = \"s3-access-logs/{bucket}/\"\n}}"
+            ),
+        )],
+        Role::Logging | Role::Bucket | Role::S3BucketModule => return None,
+    };
+    Some((file, edits))
 }
 
 /// The HCL to write where `m` is.

@@ -18,6 +18,7 @@ pub mod header;
 pub mod inventory;
 pub mod model;
 pub mod monitor;
+pub mod patch;
 pub mod plan;
 pub mod policy;
 pub mod principals;

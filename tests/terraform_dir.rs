@@ -168,3 +168,102 @@ fn a_bucket_the_code_does_not_manage_is_guarded_as_before() {
     assert!(managed_elsewhere(&out, "acme-unmanaged").is_null());
     assert!(!pr.contains("Changes to your own Terraform"));
 }
+
+/// Copies a fixture repository into `dir/repo`.
+fn copy_fixture(name: &str, dir: &Path) -> PathBuf {
+    let from = terraform(name);
+    let to = dir.join("repo");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    to
+}
+
+/// Lines that differ between two texts (removed, added), by a plain line diff.
+fn changed_lines(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
+    let diff = tfremedy::patch::diff("f", before, after);
+    let pick = |sign: char| {
+        diff.lines()
+            .filter(|l| l.starts_with(sign) && !l.starts_with("---") && !l.starts_with("+++"))
+            .map(|l| l[1..].to_string())
+            .collect()
+    };
+    (pick('-'), pick('+'))
+}
+
+#[test]
+fn patch_changes_only_what_it_must_keeps_comments_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = copy_fixture("plain-policy-document", dir.path());
+    let before = std::fs::read_to_string(repo.join("main.tf")).unwrap();
+    let out = repo.join("tfremedy");
+    let finding = finding_for(dir.path(), "acme-prod-data");
+    let run = |patch: bool| {
+        let mut c = tfremedy();
+        c.current_dir(dir.path())
+            .args(["remediate", &finding, "--terraform-dir", "repo", "--out"])
+            .arg(&out);
+        if patch {
+            c.arg("--patch");
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+
+    // Without --patch: the diff file, and the repository untouched.
+    run(false);
+    let diff = std::fs::read_to_string(out.join(GROUP).join("code-changes.diff")).unwrap();
+    assert!(
+        diff.contains("--- a/repo/main.tf\n+++ b/repo/main.tf\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("main.tf")).unwrap(),
+        before
+    );
+
+    // With --patch: exactly the lines it must, every comment kept.
+    run(true);
+    let after = std::fs::read_to_string(repo.join("main.tf")).unwrap();
+    let (removed, added) = changed_lines(&before, &after);
+    assert_eq!(
+        removed,
+        vec!["      sse_algorithm = \"AES256\" # SSE-S3; TODO move to KMS (JIRA DATA-142)"]
+    );
+    assert_eq!(
+        added,
+        vec![
+            "".to_string(),
+            "  source_policy_documents = [module.tfremedy.policy_documents[\"acme-prod-data\"]]"
+                .into(),
+            "      sse_algorithm = \"aws:kms\" # SSE-S3; TODO move to KMS (JIRA DATA-142)".into(),
+            "".into(),
+            "    bucket_key_enabled = true".into(),
+        ]
+    );
+    let comments = |t: &str| t.lines().filter(|l| l.contains('#')).count();
+    assert_eq!(comments(&before), comments(&after));
+
+    // A second --patch changes nothing, and the generated directory is unchanged too.
+    let generated = support::tree(&out);
+    run(true);
+    assert_eq!(
+        std::fs::read_to_string(repo.join("main.tf")).unwrap(),
+        after
+    );
+    assert_eq!(support::tree(&out), generated);
+
+    // The patched repository, calling the generated module as the PR says, passes the validators.
+    std::fs::write(
+        repo.join("tfremedy.tf"),
+        format!("module \"tfremedy\" {{\n  source = \"./tfremedy/{GROUP}\"\n}}\n"),
+    )
+    .unwrap();
+    support::validate_skipping(&repo, "checkov");
+}

@@ -102,6 +102,8 @@ pub struct Index {
     pub buckets: BTreeMap<String, Vec<Managed>>,
     pub trails: Vec<Trail>,
     pub log_groups: Vec<LogGroup>,
+    /// `data "aws_iam_policy_document"` blocks: full address -> (file, line).
+    pub policy_documents: BTreeMap<String, (String, usize)>,
     /// Files that do not parse or cannot be read.
     pub unparsed: Vec<Note>,
     /// Resources and module calls whose bucket name could not be resolved.
@@ -134,6 +136,7 @@ impl Index {
         }
         self.trails.extend(other.trails);
         self.log_groups.extend(other.log_groups);
+        self.policy_documents.extend(other.policy_documents);
         self.unparsed.extend(other.unparsed);
         self.unresolved.extend(other.unresolved);
         self.skipped.extend(other.skipped);

@@ -63,6 +63,7 @@ pub fn normalize(p: &Path) -> PathBuf {
 /// One directory, as a module.
 struct Dir<'a> {
     resources: Vec<(&'a str, &'a ResourceFact)>,
+    documents: Vec<(&'a str, &'a str, usize)>,
     modules: Vec<(&'a str, &'a ModuleFact)>,
     variables: BTreeMap<&'a str, Option<&'a str>>,
     locals: BTreeMap<&'a str, &'a str>,
@@ -107,6 +108,7 @@ pub fn build(by_dir: &BTreeMap<PathBuf, Vec<(String, FileFacts)>>, index: &mut I
 fn dir(files: &[(String, FileFacts)]) -> Dir<'_> {
     let mut d = Dir {
         resources: Vec::new(),
+        documents: Vec::new(),
         modules: Vec::new(),
         variables: BTreeMap::new(),
         locals: BTreeMap::new(),
@@ -116,6 +118,11 @@ fn dir(files: &[(String, FileFacts)]) -> Dir<'_> {
             .extend(f.resources.iter().map(|r| (file.as_str(), r)));
         d.modules
             .extend(f.modules.iter().map(|m| (file.as_str(), m)));
+        d.documents.extend(
+            f.policy_documents
+                .iter()
+                .map(|(name, line)| (file.as_str(), name.as_str(), *line)),
+        );
         for (name, default) in &f.variables {
             d.variables.insert(name.as_str(), default.as_deref());
         }
@@ -185,6 +192,12 @@ fn visit(
                 });
             }
         }
+    }
+    for (file, name, line) in &env.dir.documents {
+        index.policy_documents.insert(
+            format!("{prefix}data.aws_iam_policy_document.{name}"),
+            (file.to_string(), *line),
+        );
     }
     for (file, m) in &env.dir.modules {
         let address = format!("{prefix}module.{}", m.name);

@@ -178,7 +178,7 @@ pub fn validate_all(dirs: &[PathBuf], skip: &'static str) {
 }
 
 #[track_caller]
-fn validate_skipping(dir: &Path, skip: &str) {
+pub fn validate_skipping(dir: &Path, skip: &str) {
     if !validators_ready() {
         return;
     }
