@@ -358,6 +358,49 @@ fn code_edits(batch: &Batch) -> CodeEdits {
     out
 }
 
+/// `--terraform-dir`: the scanned index (its problems reported as warnings), for the planner.
+fn terraform_index(
+    dirs: &[std::path::PathBuf],
+    module_name: &str,
+) -> Result<Option<(crate::scan::Index, String)>> {
+    if dirs.is_empty() {
+        return Ok(None);
+    }
+    let index = scan_dirs(dirs)?;
+    for n in index.unparsed.iter().chain(&index.unresolved) {
+        let at = n.line.map(|l| format!(":{l}")).unwrap_or_default();
+        eprintln!("warning: --terraform-dir: {}{at}: {}", n.file, n.message);
+    }
+    Ok(Some((index, module_name.to_string())))
+}
+
+/// Renders the batch with the edits of the team's code: the diff files beside the modules, or,
+/// with `--patch`, the patched files to write once the output is written.
+fn render_with_edits(
+    batch: &mut Batch,
+    module_name: &str,
+    patch: bool,
+) -> Result<(Vec<crate::render::OutputFile>, CodeEdits)> {
+    let edits = code_edits(batch);
+    edits.describe(batch, patch);
+    let mut files = Renderer::new(module_name)?.render_batch(batch)?;
+    if !patch {
+        files.extend(edits.diff_files());
+    }
+    Ok((files, edits))
+}
+
+/// `--patch`: writes the team's patched files (after the output directory was written).
+fn write_patched(edits: &CodeEdits) -> Result<()> {
+    for (path, text) in &edits.patched {
+        if edits.original.get(path) != Some(text) {
+            write::write_file(std::path::Path::new(path), text)?;
+            eprintln!("patched {path}");
+        }
+    }
+    Ok(())
+}
+
 /// `tfremedy scan`: what the trees manage. Unparseable files and unresolved names are reported in
 /// the output, not errors; a directory that does not exist is.
 fn scan(args: ScanArgs) -> Result<Outcome> {
@@ -645,14 +688,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
     check_module_name(&args.module_name)?;
     check_guardduty_flags(args.from_guardduty, &args.guardduty)?;
     let extra_buckets = bucket_args(&args.buckets)?;
-    if !args.terraform_dirs.is_empty() {
-        let index = scan_dirs(&args.terraform_dirs)?;
-        for n in index.unparsed.iter().chain(&index.unresolved) {
-            let at = n.line.map(|l| format!(":{l}")).unwrap_or_default();
-            eprintln!("warning: --terraform-dir: {}{at}: {}", n.file, n.message);
-        }
-        options.terraform = Some((index, args.module_name.clone()));
-    }
+    options.terraform = terraform_index(&args.terraform_dirs, &args.module_name)?;
     let (mut findings, mut warnings, mut errors) = read_all(&args.inputs, stdin);
     if args.from_guardduty {
         let (f, w, e) = read_guardduty(&args.guardduty, &args.aws, args.include_archived)?;
@@ -715,12 +751,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             failed
         });
     }
-    let edits = code_edits(&batch);
-    edits.describe(&mut batch, args.patch);
-    let mut files = Renderer::new(&args.module_name)?.render_batch(&batch)?;
-    if !args.patch {
-        files.extend(edits.diff_files());
-    }
+    let (files, edits) = render_with_edits(&mut batch, &args.module_name, args.patch)?;
     if args.check {
         let report = write::check(&args.out, &files)?;
         eprintln!("{}", summary(&batch, errors.len(), None));
@@ -739,10 +770,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
     }
     let report = write::write(&args.out, &files, args.force)?;
     if args.patch {
-        for (path, text) in &edits.patched {
-            write::write_file(std::path::Path::new(path), text)?;
-            eprintln!("patched {path}");
-        }
+        write_patched(&edits)?;
     }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&batch)?),
@@ -912,8 +940,9 @@ fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         region: args.region.clone(),
         allow: allow.clone(),
         remove_public: args.remove_public,
+        terraform: terraform_index(&args.terraform_dirs, &args.module_name)?,
     };
-    let (batch, reports) = match crate::harden::plan_harden(&states, &previous, &options) {
+    let (mut batch, reports) = match crate::harden::plan_harden(&states, &previous, &options) {
         Ok(x) => x,
         Err(PlanError::Conflict(msg)) => return Err(Error::Plan(msg).into()),
     };
@@ -946,7 +975,7 @@ fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         );
         return Ok(failed);
     }
-    let files = Renderer::new(&args.module_name)?.render_batch(&batch)?;
+    let (files, edits) = render_with_edits(&mut batch, &args.module_name, args.patch)?;
     if args.check {
         let report = write::check(&args.out, &files)?;
         if report.changed.is_empty() {
@@ -962,6 +991,9 @@ fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         });
     }
     let report = write::write(&args.out, &files, args.force)?;
+    if args.patch {
+        write_patched(&edits)?;
+    }
     eprintln!(
         "tfremedy: {} bucket(s) in the inventory, {} compliant, {} to harden; {} file(s) written, {} unchanged",
         states.len(),

@@ -139,6 +139,14 @@ pub struct HardenArgs {
     /// IAM role or user ARNs that stay allowed from anywhere with --allow-cidrs (at least one).
     #[arg(long, value_delimiter = ',', value_name = "ARN,...")]
     pub break_glass: Vec<String>,
+    /// Your Terraform (repeatable): what it already manages for a bucket is not created a second time;
+    /// the PR says what to change in your code instead (see `tfremedy scan`).
+    #[arg(long = "terraform-dir", value_name = "DIR")]
+    pub terraform_dirs: Vec<PathBuf>,
+    /// With --terraform-dir: make those edits in your files (comments and formatting kept; a second
+    /// run changes nothing). Without it they are written as code-changes.diff beside the module.
+    #[arg(long, requires = "terraform_dirs")]
+    pub patch: bool,
     /// Leave the statements that allow anyone (reported in the PR text) out of each bucket's policy.
     /// Without it they are only reported.
     #[arg(long)]

@@ -25,7 +25,7 @@ pub struct AllowList {
 }
 
 /// How `harden` plans, beyond the inventory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct HardenOptions {
     /// For inventories that do not say (Terraform state carries no account).
     pub account: Option<String>,
@@ -33,6 +33,8 @@ pub struct HardenOptions {
     pub allow: Option<AllowList>,
     /// `--remove-public`: leave the public statements out of the bucket policy.
     pub remove_public: bool,
+    /// `--terraform-dir`: what the team's own code manages, and the name its root gives our module.
+    pub terraform: Option<(crate::scan::Index, String)>,
 }
 
 /// What the hardening found about one bucket.
@@ -224,6 +226,15 @@ pub fn plan_harden(
                 entry.allow_vpc_ids = a.vpc_ids.clone();
                 entry.break_glass_principal_arns = a.break_glass.clone();
             }
+            let code_changes = match &options.terraform {
+                Some((index, module_name)) => {
+                    let (managed, changes) =
+                        crate::code_changes::plan(&state.name, entry, index, module_name);
+                    entry.managed_elsewhere = managed;
+                    changes
+                }
+                None => Vec::new(),
+            };
             // The merged policy, for the PR's before/after and the size check.
             let partition = crate::validate::partition_for_region(&region);
             let mut ours = crate::policy::our_statements(
@@ -272,7 +283,7 @@ pub fn plan_harden(
                     public_by_acl: false,
                     public_by_policy: !report.public_statements.is_empty(),
                     merged_policy: shows_policy.then_some(merged),
-                    code_changes: Vec::new(),
+                    code_changes,
                 },
             );
         }

@@ -604,8 +604,24 @@ fn plan_group(
             )));
         }
         let ask = |id| monitor_asked.contains(&id);
+        let mut existing_log_group = options
+            .existing_log_group
+            .clone()
+            .or(m.existing_log_group.clone());
+        if let (None, Some((index, _))) = (&existing_log_group, &options.terraform) {
+            let names: Vec<&str> = buckets.keys().map(String::as_str).collect();
+            if let Some((trail, group)) = index.trail_for(&names) {
+                warnings.insert(format!(
+                    "reusing your trail {} ({}:{}): it already records S3 data events for these buckets, \
+                     so no trail is created and the alarms use its log group {group:?} (check that it is \
+                     in account {account_id}, region {region})",
+                    trail.address, trail.file, trail.line
+                ));
+                existing_log_group = Some(group);
+            }
+        }
         data.monitor = Some(DataMonitor {
-            existing_log_group: options.existing_log_group.clone().or(m.existing_log_group),
+            existing_log_group,
             data_events: sel.switch(FixId::S3DataEvents, m.data_events, ask(FixId::S3DataEvents)),
             alarms: sel.switch(FixId::Alarms, m.alarms, ask(FixId::Alarms)),
             guardduty_alert: sel.switch(

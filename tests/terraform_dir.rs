@@ -267,3 +267,189 @@ fn patch_changes_only_what_it_must_keeps_comments_and_is_idempotent() {
     .unwrap();
     support::validate_skipping(&repo, "checkov");
 }
+
+/// Every fixture repository: remediate its buckets with `--patch`; the PR names every place it
+/// changes, comments survive, a second run changes nothing, and the patched repository calling the
+/// generated module passes the validators (checkov aside: the fixtures are realistic, not hardened).
+#[test]
+fn every_fixture_is_patched_in_place_idempotently() {
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "plain-policy-document",
+            &["acme-prod-data", "acme-prod-logs"],
+            "checkov",
+        ),
+        ("policy-heredoc", &["acme-legacy-exports"], "checkov"),
+        // Registry and git module sources cannot be fetched offline.
+        (
+            "s3-bucket-module",
+            &["acme-web-assets", "acme-backups", "acme-tmp-uploads"],
+            "checkov terraform-validate",
+        ),
+        (
+            "variable-name",
+            &["acme-analytics-raw", "acme-analytics-reports"],
+            "checkov",
+        ),
+        ("child-module", &["acme-ml-datasets"], "checkov parliament"),
+    ];
+    for (name, buckets, skip) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = copy_fixture(name, dir.path());
+        let before = support::tree(&repo);
+        let findings: Vec<String> = buckets.iter().map(|b| finding_for(dir.path(), b)).collect();
+        let out = repo.join("tfremedy");
+        let run = || {
+            let o = tfremedy()
+                .current_dir(dir.path())
+                .arg("remediate")
+                .args(&findings)
+                .args([
+                    "--terraform-dir",
+                    "repo",
+                    "--patch",
+                    "--format",
+                    "json",
+                    "--out",
+                ])
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            serde_json::from_slice::<Value>(&o.stdout).unwrap()
+        };
+        let plan = run();
+        let after: std::collections::BTreeMap<String, String> = support::tree(&repo)
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("tfremedy/"))
+            .collect();
+        let pr = std::fs::read_to_string(out.join(GROUP).join("PULL_REQUEST.md")).unwrap();
+        let mut changes = 0;
+        for bucket in plan["groups"][0]["buckets"].as_object().unwrap().values() {
+            for c in bucket["code_changes"].as_array().unwrap() {
+                changes += 1;
+                let place = format!("`{}`:{}", c["file"].as_str().unwrap(), c["line"]);
+                assert!(pr.contains(&place), "{name}: the PR does not name {place}");
+            }
+        }
+        assert!(changes > 0, "{name}: nothing found to change");
+        for (file, text) in &before {
+            let comments = |t: &str| {
+                t.lines()
+                    .filter(|l| l.trim_start().starts_with('#'))
+                    .count()
+            };
+            assert_eq!(
+                comments(text),
+                comments(&after[file]),
+                "{name}/{file}: a comment was lost"
+            );
+        }
+        // Idempotent: the second run changes neither the repository nor the output.
+        let generated = support::tree(&out);
+        run();
+        let again: std::collections::BTreeMap<String, String> = support::tree(&repo)
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("tfremedy/"))
+            .collect();
+        assert_eq!(again, after, "{name}: a second --patch changed the code");
+        assert_eq!(
+            support::tree(&out),
+            generated,
+            "{name}: a second run changed the output"
+        );
+
+        std::fs::write(
+            repo.join("tfremedy.tf"),
+            format!("module \"tfremedy\" {{\n  source = \"./tfremedy/{GROUP}\"\n}}\n"),
+        )
+        .unwrap();
+        support::validate_skipping(&repo, skip);
+    }
+}
+
+#[test]
+fn harden_uses_the_teams_code_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let item = serde_json::json!({"configurationItems": [{
+        "version": "1.3", "accountId": "973743533182", "configurationItemCaptureTime": "2024-05-01T10:00:00.000Z",
+        "configurationItemStatus": "OK", "arn": "arn:aws:s3:::acme-prod-data", "resourceType": "AWS::S3::Bucket",
+        "resourceId": "acme-prod-data", "resourceName": "acme-prod-data", "awsRegion": "us-east-2",
+        "configuration": {"name": "acme-prod-data", "owner": {"id": "abc"}},
+        "supplementaryConfiguration": {"BucketPolicy": {"policyText": null}}
+    }]});
+    let inventory = dir.path().join("config.json");
+    std::fs::write(&inventory, item.to_string()).unwrap();
+    let out = dir.path().join("out");
+    let o = tfremedy()
+        .args(["harden", "--inventory"])
+        .arg(&inventory)
+        .arg("--terraform-dir")
+        .arg(terraform("plain-policy-document"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let managed = managed_elsewhere(&out, "acme-prod-data");
+    for role in [
+        "policy",
+        "encryption",
+        "public-access-block",
+        "versioning",
+        "ownership-controls",
+        "logging",
+    ] {
+        assert!(managed.get(role).is_some(), "{role}: {managed}");
+    }
+    assert!(out.join(GROUP).join("code-changes.diff").exists());
+}
+
+#[test]
+fn an_existing_trail_with_the_buckets_data_events_is_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = tfremedy()
+        .args([
+            "remediate",
+            &finding_for(dir.path(), "acme-prod-data"),
+            "--terraform-dir",
+        ])
+        .arg(terraform("trails"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
+    let v: Value = hcl::from_str(&text).unwrap();
+    assert_eq!(
+        v["locals"]["tfremedy_monitor"]["existing_log_group"],
+        Value::String("/aws/cloudtrail/org".into())
+    );
+    let pr = std::fs::read_to_string(out.join(GROUP).join("PULL_REQUEST.md")).unwrap();
+    assert!(pr.contains("reusing your trail aws_cloudtrail.org"), "{pr}");
+
+    // A bucket that trail does not record: a trail of ours, as before.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = tfremedy()
+        .args([
+            "remediate",
+            &finding_for(dir.path(), "acme-other"),
+            "--terraform-dir",
+        ])
+        .arg(terraform("trails"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
+    let v: Value = hcl::from_str(&text).unwrap();
+    assert!(v["locals"]["tfremedy_monitor"]["existing_log_group"].is_null());
+}

@@ -127,6 +127,49 @@ impl Index {
             .unwrap_or_default()
     }
 
+    /// A trail of the team's that already records S3 data events for every one of `buckets` and
+    /// delivers to a CloudWatch Logs group whose name is known: the alarms can use that group instead
+    /// of a new trail. Returns the trail and the group's name.
+    pub fn trail_for(&self, buckets: &[&str]) -> Option<(&Trail, String)> {
+        self.trails.iter().find_map(|t| {
+            let covers = t.all_buckets
+                || buckets
+                    .iter()
+                    .all(|b| t.data_event_buckets.iter().any(|d| d == b));
+            if !covers || buckets.is_empty() {
+                return None;
+            }
+            let arn = t.log_group_arn.as_deref()?;
+            // `aws_cloudwatch_log_group.NAME.arn` (in any interpolation), or a literal ARN.
+            let name = match arn.split("aws_cloudwatch_log_group.").nth(1) {
+                Some(rest) => {
+                    let resource = rest
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                        .next()?;
+                    let prefix = t
+                        .address
+                        .rsplitn(3, '.')
+                        .nth(2)
+                        .map(|p| format!("{p}."))
+                        .unwrap_or_default();
+                    let address = format!("{prefix}aws_cloudwatch_log_group.{resource}");
+                    self.log_groups
+                        .iter()
+                        .find(|g| g.address == address)?
+                        .name
+                        .clone()?
+                }
+                None => {
+                    let literal = arn.trim_matches('"');
+                    let name = literal.split(":log-group:").nth(1)?;
+                    name.trim_end_matches(":*").to_string()
+                }
+            };
+            crate::validate::log_group_name(&name).ok()?;
+            Some((t, name))
+        })
+    }
+
     fn merge(&mut self, other: Index) {
         for (bucket, managed) in other.buckets {
             let entry = self.buckets.entry(bucket).or_default();
