@@ -275,3 +275,50 @@ fn edit(bucket: &str, role: Role, m: &Managed, db: &DataBucket, module_name: &st
         Role::Bucket | Role::S3BucketModule => String::new(),
     }
 }
+
+/// Settings that exist in AWS (the inventory says so) but in no code of the team's (`--terraform-dir`
+/// found none), which the guard will manage: each needs an `import` block, or the first apply would
+/// silently overwrite it (S3's Put calls replace a configuration whole). Resource types of the
+/// bucket-guard module, in a fixed order.
+pub fn imports(state: &crate::inventory::BucketState, db: &DataBucket) -> Vec<&'static str> {
+    let on = |s: Option<bool>| s == Some(true);
+    let ours = |role: &str| !db.managed_elsewhere.contains_key(role);
+    let policy = on(db.tls_only)
+        || !db.deny.is_empty()
+        || !db.allow_cidrs.is_empty()
+        || !db.remove_statements.is_empty();
+    [
+        (
+            state.policy.is_some() && policy && ours("policy"),
+            "aws_s3_bucket_policy",
+        ),
+        (
+            state.encryption.is_some() && on(db.default_encryption) && ours("encryption"),
+            "aws_s3_bucket_server_side_encryption_configuration",
+        ),
+        (
+            state.public_access_block.is_some()
+                && on(db.public_access_block)
+                && ours("public-access-block"),
+            "aws_s3_bucket_public_access_block",
+        ),
+        (
+            state.object_ownership.is_some()
+                && on(db.ownership_controls)
+                && ours("ownership-controls"),
+            "aws_s3_bucket_ownership_controls",
+        ),
+        (
+            state.versioning.is_some() && on(db.versioning) && ours("versioning"),
+            "aws_s3_bucket_versioning",
+        ),
+        (
+            state.logging_target.is_some() && on(db.access_logging) && ours("logging"),
+            "aws_s3_bucket_logging",
+        ),
+    ]
+    .into_iter()
+    .filter(|(needed, _)| *needed)
+    .map(|(_, kind)| kind)
+    .collect()
+}

@@ -226,14 +226,14 @@ pub fn plan_harden(
                 entry.allow_vpc_ids = a.vpc_ids.clone();
                 entry.break_glass_principal_arns = a.break_glass.clone();
             }
-            let code_changes = match &options.terraform {
+            let (code_changes, imports) = match &options.terraform {
                 Some((index, module_name)) => {
                     let (managed, changes) =
                         crate::code_changes::plan(&state.name, entry, index, module_name);
                     entry.managed_elsewhere = managed;
-                    changes
+                    (changes, crate::code_changes::imports(state, entry))
                 }
-                None => Vec::new(),
+                None => (Vec::new(), Vec::new()),
             };
             // The merged policy, for the PR's before/after and the size check.
             let partition = crate::validate::partition_for_region(&region);
@@ -284,6 +284,7 @@ pub fn plan_harden(
                     public_by_policy: !report.public_statements.is_empty(),
                     merged_policy: shows_policy.then_some(merged),
                     code_changes,
+                    imports,
                 },
             );
         }

@@ -187,6 +187,9 @@ pub struct BucketPlan {
     pub merged_policy: Option<MergedPolicy>,
     /// Edits of the team's own Terraform (`--terraform-dir`), where it manages what a fix needs.
     pub code_changes: Vec<crate::code_changes::CodeChange>,
+    /// Resource types of the guard to import: they exist in AWS (inventory) and in no code
+    /// (`--terraform-dir`), so creating them would overwrite what is there.
+    pub imports: Vec<&'static str>,
 }
 
 /// Errors of the planner: a conflict the user must resolve (two accounts claiming one bucket, a data
@@ -382,6 +385,7 @@ fn plan_group(
                 public_by_policy: false,
                 merged_policy: None,
                 code_changes: Vec::new(),
+                imports: Vec::new(),
             });
             asked_by_bucket
                 .entry(b.name.clone())
@@ -521,6 +525,9 @@ fn plan_group(
             let (managed, changes) = crate::code_changes::plan(name, db, index, module_name);
             db.managed_elsewhere = managed;
             entry.code_changes = changes;
+            if let Some(state) = options.inventory.get(name) {
+                entry.imports = crate::code_changes::imports(state, db);
+            }
         }
         let on = |v: Option<bool>| v == Some(true);
         entry.fixes = fixes::FIXES

@@ -453,3 +453,70 @@ fn an_existing_trail_with_the_buckets_data_events_is_reused() {
     let v: Value = hcl::from_str(&text).unwrap();
     assert!(v["locals"]["tfremedy_monitor"]["existing_log_group"].is_null());
 }
+
+#[test]
+fn settings_in_aws_but_in_no_code_are_imported_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    // AWS Config says the bucket has a policy, SSE-S3 and a (partial) public access block.
+    let item = serde_json::json!({"configurationItems": [{
+        "version": "1.3", "accountId": "973743533182", "configurationItemCaptureTime": "2024-05-01T10:00:00.000Z",
+        "configurationItemStatus": "OK", "arn": "arn:aws:s3:::acme-unmanaged", "resourceType": "AWS::S3::Bucket",
+        "resourceId": "acme-unmanaged", "resourceName": "acme-unmanaged", "awsRegion": "us-east-2",
+        "configuration": {"name": "acme-unmanaged", "owner": {"id": "abc"}},
+        "supplementaryConfiguration": {
+            "BucketPolicy": {"policyText": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Read\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::973743533182:role/reader\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acme-unmanaged/*\"}]}"},
+            "ServerSideEncryptionConfiguration": {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]},
+            "PublicAccessBlockConfiguration": {"blockPublicAcls": true, "ignorePublicAcls": false, "blockPublicPolicy": true, "restrictPublicBuckets": false}
+        }
+    }]});
+    let inventory = dir.path().join("config.json");
+    std::fs::write(&inventory, item.to_string()).unwrap();
+    let out = dir.path().join("out");
+    let o = tfremedy()
+        .args([
+            "remediate",
+            &finding_for(dir.path(), "acme-unmanaged"),
+            "--inventory",
+        ])
+        .arg(&inventory)
+        .arg("--terraform-dir")
+        .arg(terraform("variable-name"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let imports =
+        std::fs::read_to_string(out.join(GROUP).join("root/tfremedy_imports.tf")).unwrap();
+    for resource in [
+        "aws_s3_bucket_policy",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_public_access_block",
+    ] {
+        let block = format!(
+            "import {{\n  to = module.tfremedy.module.bucket_guard[\"acme-unmanaged\"].{resource}.this[0]\n  id = \"acme-unmanaged\"\n}}"
+        );
+        assert!(imports.contains(&block), "{resource}:\n{imports}");
+    }
+    // Versioning is off for this finding type, and no code manages anything of this bucket.
+    assert!(!imports.contains("aws_s3_bucket_versioning"));
+    validate(&out.join(GROUP));
+
+    // Without --terraform-dir nobody knows whether code manages them: no import is guessed.
+    let out2 = dir.path().join("out2");
+    let o = tfremedy()
+        .args([
+            "remediate",
+            &finding_for(dir.path(), "acme-unmanaged"),
+            "--inventory",
+        ])
+        .arg(&inventory)
+        .arg("--out")
+        .arg(&out2)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let imports = std::fs::read_to_string(out2.join(GROUP).join("root/tfremedy_imports.tf"))
+        .unwrap_or_default();
+    assert!(!imports.contains("bucket_guard"), "{imports}");
+}

@@ -75,7 +75,7 @@ type Wanted = fn(&View<'_>) -> bool;
 static CONDITIONAL_OUTPUTS: &[(&str, &str, Wanted)] = &[(
     "root/tfremedy_imports.tf",
     "tf/root/tfremedy_imports.tf",
-    |v| !v.key_imports.is_empty(),
+    |v| !v.key_imports.is_empty() || !v.bucket_imports.is_empty(),
 )];
 
 /// The generated files (path relative to the output directory, template): every `.tf` template but the
@@ -184,6 +184,14 @@ struct View<'a> {
     module_name: &'a str,
     /// Access keys to import (and deactivate) in the user's root module.
     key_imports: Vec<KeyImport<'a>>,
+    /// Bucket settings that exist in AWS and in no code, to import before the guard manages them.
+    bucket_imports: Vec<BucketImport<'a>>,
+}
+
+#[derive(Serialize)]
+struct BucketImport<'a> {
+    bucket: &'a str,
+    resource: &'static str,
 }
 
 #[derive(Serialize)]
@@ -237,6 +245,16 @@ impl Renderer {
                 .map(|t| t.name)
                 .collect(),
             module_name: &self.module_name,
+            bucket_imports: plan
+                .buckets
+                .iter()
+                .flat_map(|(name, b)| {
+                    b.imports.iter().map(move |r| BucketImport {
+                        bucket: name,
+                        resource: r,
+                    })
+                })
+                .collect(),
             key_imports: plan
                 .data
                 .principals
