@@ -169,6 +169,20 @@ fn a_bucket_the_code_does_not_manage_is_guarded_as_before() {
     assert!(!pr.contains("Changes to your own Terraform"));
 }
 
+/// An AWS Config history file (`configurationItems`) with one bucket item, written into `dir`.
+fn config_items(dir: &Path, bucket: &str, supplementary: Value) -> PathBuf {
+    let item = serde_json::json!({"configurationItems": [{
+        "version": "1.3", "accountId": "973743533182", "configurationItemCaptureTime": "2024-05-01T10:00:00.000Z",
+        "configurationItemStatus": "OK", "arn": format!("arn:aws:s3:::{bucket}"), "resourceType": "AWS::S3::Bucket",
+        "resourceId": bucket, "resourceName": bucket, "awsRegion": "us-east-2",
+        "configuration": {"name": bucket, "owner": {"id": "abc"}},
+        "supplementaryConfiguration": supplementary,
+    }]});
+    let path = dir.join(format!("config-{bucket}.json"));
+    std::fs::write(&path, item.to_string()).unwrap();
+    path
+}
+
 /// Copies a fixture repository into `dir/repo`.
 fn copy_fixture(name: &str, dir: &Path) -> PathBuf {
     let from = terraform(name);
@@ -375,15 +389,11 @@ fn every_fixture_is_patched_in_place_idempotently() {
 #[test]
 fn harden_uses_the_teams_code_too() {
     let dir = tempfile::tempdir().unwrap();
-    let item = serde_json::json!({"configurationItems": [{
-        "version": "1.3", "accountId": "973743533182", "configurationItemCaptureTime": "2024-05-01T10:00:00.000Z",
-        "configurationItemStatus": "OK", "arn": "arn:aws:s3:::acme-prod-data", "resourceType": "AWS::S3::Bucket",
-        "resourceId": "acme-prod-data", "resourceName": "acme-prod-data", "awsRegion": "us-east-2",
-        "configuration": {"name": "acme-prod-data", "owner": {"id": "abc"}},
-        "supplementaryConfiguration": {"BucketPolicy": {"policyText": null}}
-    }]});
-    let inventory = dir.path().join("config.json");
-    std::fs::write(&inventory, item.to_string()).unwrap();
+    let inventory = config_items(
+        dir.path(),
+        "acme-prod-data",
+        serde_json::json!({"BucketPolicy": {"policyText": null}}),
+    );
     let out = dir.path().join("out");
     let o = tfremedy()
         .args(["harden", "--inventory"])
@@ -458,19 +468,15 @@ fn an_existing_trail_with_the_buckets_data_events_is_reused() {
 fn settings_in_aws_but_in_no_code_are_imported_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     // AWS Config says the bucket has a policy, SSE-S3 and a (partial) public access block.
-    let item = serde_json::json!({"configurationItems": [{
-        "version": "1.3", "accountId": "973743533182", "configurationItemCaptureTime": "2024-05-01T10:00:00.000Z",
-        "configurationItemStatus": "OK", "arn": "arn:aws:s3:::acme-unmanaged", "resourceType": "AWS::S3::Bucket",
-        "resourceId": "acme-unmanaged", "resourceName": "acme-unmanaged", "awsRegion": "us-east-2",
-        "configuration": {"name": "acme-unmanaged", "owner": {"id": "abc"}},
-        "supplementaryConfiguration": {
+    let inventory = config_items(
+        dir.path(),
+        "acme-unmanaged",
+        serde_json::json!({
             "BucketPolicy": {"policyText": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Read\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::973743533182:role/reader\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::acme-unmanaged/*\"}]}"},
             "ServerSideEncryptionConfiguration": {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]},
             "PublicAccessBlockConfiguration": {"blockPublicAcls": true, "ignorePublicAcls": false, "blockPublicPolicy": true, "restrictPublicBuckets": false}
-        }
-    }]});
-    let inventory = dir.path().join("config.json");
-    std::fs::write(&inventory, item.to_string()).unwrap();
+        }),
+    );
     let out = dir.path().join("out");
     let o = tfremedy()
         .args([
