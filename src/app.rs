@@ -8,6 +8,7 @@ use crate::cli::{
     RemediateArgs, ScanArgs,
 };
 use crate::error::{Error, InputError};
+use crate::inventory::LiveTarget;
 use crate::model::Finding;
 use crate::plan::{self, Batch, PlanError, PlanOptions};
 use crate::render::Renderer;
@@ -430,13 +431,6 @@ fn check_guardduty_flags(from_guardduty: bool, gd: &GuardDutyArgs) -> Result<()>
     Ok(())
 }
 
-/// A bucket to read live, and the account expected to own it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct LiveTarget {
-    bucket: String,
-    account_id: Option<String>,
-}
-
 /// `--from-aws`: reads the targets' state with read-only S3 calls. Per-bucket failures come back as
 /// input errors (the bucket is left out, its state unknown); a failure every call would share (no
 /// credentials, no network) stops the run.
@@ -447,14 +441,7 @@ fn read_live(
     region: Option<&str>,
 ) -> Result<(Vec<crate::inventory::BucketState>, Vec<InputError>)> {
     let options = aws_options(aws, region)?;
-    let targets: Vec<crate::aws::s3::Target> = targets
-        .iter()
-        .map(|t| crate::aws::s3::Target {
-            bucket: t.bucket.clone(),
-            account_id: t.account_id.clone(),
-        })
-        .collect();
-    Ok(crate::aws::s3::read_buckets(&targets, &options)?)
+    Ok(crate::aws::s3::read_buckets(targets, &options)?)
 }
 
 #[cfg(not(feature = "aws"))]

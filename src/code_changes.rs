@@ -34,12 +34,8 @@ pub struct CodeChange {
 /// The roles a bucket entry's switched-on fixes need, with their data-file names.
 fn wanted(db: &DataBucket) -> Vec<(Role, &'static str)> {
     let on = |s: Option<bool>| s == Some(true);
-    let policy = on(db.tls_only)
-        || !db.deny.is_empty()
-        || !db.allow_cidrs.is_empty()
-        || !db.remove_statements.is_empty();
     [
-        (policy, Role::Policy, "policy"),
+        (db.needs_policy(), Role::Policy, "policy"),
         (on(db.default_encryption), Role::Encryption, "encryption"),
         (
             on(db.public_access_block),
@@ -149,11 +145,8 @@ fn edits(
     let edits = match role {
         Role::Policy if !in_root => return None,
         Role::Policy if module => {
-            let tls_only = db.deny.is_empty()
-                && db.allow_cidrs.is_empty()
-                && db.remove_statements.is_empty();
             match m.details.get("policy") {
-                _ if tls_only => all(
+                _ if !db.needs_more_than_tls() => all(
                     &["attach_deny_insecure_transport_policy", "attach_require_latest_tls_policy"],
                     "true",
                 ),
@@ -213,11 +206,8 @@ fn edit(bucket: &str, role: Role, m: &Managed, db: &DataBucket, module_name: &st
     let sse = &db.sse_algorithm;
     match role {
         Role::Policy if module => {
-            let tls_only = db.deny.is_empty()
-                && db.allow_cidrs.is_empty()
-                && db.remove_statements.is_empty();
             match m.details.get("policy") {
-                _ if tls_only => "attach_deny_insecure_transport_policy = true\n\
+                _ if !db.needs_more_than_tls() => "attach_deny_insecure_transport_policy = true\n\
                      attach_require_latest_tls_policy      = true"
                     .to_string(),
                 Some(policy) => format!(
@@ -283,13 +273,9 @@ fn edit(bucket: &str, role: Role, m: &Managed, db: &DataBucket, module_name: &st
 pub fn imports(state: &crate::inventory::BucketState, db: &DataBucket) -> Vec<&'static str> {
     let on = |s: Option<bool>| s == Some(true);
     let ours = |role: &str| !db.managed_elsewhere.contains_key(role);
-    let policy = on(db.tls_only)
-        || !db.deny.is_empty()
-        || !db.allow_cidrs.is_empty()
-        || !db.remove_statements.is_empty();
     [
         (
-            state.policy.is_some() && policy && ours("policy"),
+            state.policy.is_some() && db.needs_policy() && ours("policy"),
             "aws_s3_bucket_policy",
         ),
         (

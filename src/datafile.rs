@@ -95,6 +95,17 @@ pub struct DataBucket {
 }
 
 impl DataBucket {
+    /// Whether the bucket policy needs statements beyond the TLS-only ones: denied IPs, an
+    /// allow-list, or statements to remove.
+    pub fn needs_more_than_tls(&self) -> bool {
+        !self.deny.is_empty() || !self.allow_cidrs.is_empty() || !self.remove_statements.is_empty()
+    }
+
+    /// Whether the guard has anything to do in the bucket policy.
+    pub fn needs_policy(&self) -> bool {
+        self.tls_only == Some(true) || self.needs_more_than_tls()
+    }
+
     /// A new entry: nothing known about its policy, no fix asked for yet, nothing denied.
     pub fn new(
         account_id: &str,

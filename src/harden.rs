@@ -237,35 +237,20 @@ pub fn plan_harden(
             };
             // The merged policy, for the PR's before/after and the size check.
             let partition = crate::validate::partition_for_region(&region);
-            let mut ours = crate::policy::our_statements(
-                partition,
-                &state.name,
-                &[],
-                entry.tls_only == Some(true),
-            );
-            if !entry.allow_cidrs.is_empty() {
-                ours.push(crate::policy::allow_list_statement(
-                    partition,
-                    &state.name,
-                    &entry.allow_cidrs,
-                    &entry.allow_vpce_ids,
-                    &entry.allow_vpc_ids,
-                    &entry.break_glass_principal_arns,
-                ));
-            }
+            let ours = crate::policy::statements_for(partition, &state.name, entry);
             let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
             let merged = crate::policy::merge(
                 state.policy.as_ref().unwrap_or(&empty),
                 &ours,
                 &entry.remove_statements,
             );
-            let budget = crate::policy::S3_POLICY_LIMIT - crate::policy::S3_POLICY_MARGIN;
-            if merged.minified_size > budget {
-                return Err(PlanError::Conflict(format!(
-                    "bucket {:?}: the merged bucket policy would be {} bytes, over the {budget} byte budget",
-                    state.name, merged.minified_size
-                )));
-            }
+            crate::policy::check_budget(
+                &state.name,
+                &format!("{account_id} / {region}"),
+                &merged,
+                entry.deny.len(),
+            )
+            .map_err(PlanError::Conflict)?;
             let shows_policy = state.policy.is_some() || !entry.allow_cidrs.is_empty();
             buckets.insert(
                 state.name.clone(),

@@ -545,18 +545,7 @@ fn plan_group(
             })
             .collect();
 
-        let cidrs: Vec<String> = db.deny.iter().map(|d| d.cidr.clone()).collect();
-        let mut ours = policy::our_statements(&entry.partition, name, &cidrs, on(db.tls_only));
-        if !db.allow_cidrs.is_empty() {
-            ours.push(policy::allow_list_statement(
-                &entry.partition,
-                name,
-                &db.allow_cidrs,
-                &db.allow_vpce_ids,
-                &db.allow_vpc_ids,
-                &db.break_glass_principal_arns,
-            ));
-        }
+        let ours = policy::statements_for(&entry.partition, name, db);
         let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
         let given = options
             .bucket_policies
@@ -564,22 +553,13 @@ fn plan_group(
             .or_else(|| options.inventory.get(name).and_then(|k| k.policy.as_ref()));
         let base = given.unwrap_or(&empty);
         let merged = policy::merge(base, &ours, &[]);
-        let budget = policy::S3_POLICY_LIMIT - policy::S3_POLICY_MARGIN;
-        if merged.minified_size > budget {
-            return Err(PlanError::Conflict(format!(
-                "bucket {name:?} ({account_id} / {region}): the merged bucket policy would be {} bytes \
-                 for {} denied CIDRs, over the {} byte budget (S3 allows {} bytes; {} are kept as \
-                 margin). Nothing was written. Options: an allow-list of trusted networks (aws:SourceIp \
-                 with NotIpAddress, with VPC endpoint and service exemptions), VPC endpoint conditions \
-                 (aws:SourceVpce), an organisation resource control policy denying the IPs, or fewer \
-                 IPs per run",
-                merged.minified_size,
-                cidrs.len(),
-                budget,
-                policy::S3_POLICY_LIMIT,
-                policy::S3_POLICY_MARGIN
-            )));
-        }
+        policy::check_budget(
+            name,
+            &format!("{account_id} / {region}"),
+            &merged,
+            db.deny.len(),
+        )
+        .map_err(PlanError::Conflict)?;
         if given.is_some() {
             entry.merged_policy = Some(merged);
         }

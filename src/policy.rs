@@ -283,6 +283,50 @@ fn write_go_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// Every statement the guard writes for a bucket, from its data-file entry: denied IPs, TLS-only
+/// and the allow-list.
+pub fn statements_for(
+    partition: &str,
+    bucket: &str,
+    db: &crate::datafile::DataBucket,
+) -> Vec<Value> {
+    let cidrs: Vec<String> = db.deny.iter().map(|d| d.cidr.clone()).collect();
+    let mut ours = our_statements(partition, bucket, &cidrs, db.tls_only == Some(true));
+    if !db.allow_cidrs.is_empty() {
+        ours.push(allow_list_statement(
+            partition,
+            bucket,
+            &db.allow_cidrs,
+            &db.allow_vpce_ids,
+            &db.allow_vpc_ids,
+            &db.break_glass_principal_arns,
+        ));
+    }
+    ours
+}
+
+/// Refuses a merged policy over the S3 limit less the margin, with the ways out.
+pub fn check_budget(
+    bucket: &str,
+    place: &str,
+    merged: &MergedPolicy,
+    denied: usize,
+) -> Result<(), String> {
+    let budget = S3_POLICY_LIMIT - S3_POLICY_MARGIN;
+    if merged.minified_size <= budget {
+        return Ok(());
+    }
+    Err(format!(
+        "bucket {bucket:?} ({place}): the merged bucket policy would be {} bytes for {denied} denied \
+         CIDRs, over the {budget} byte budget (S3 allows {S3_POLICY_LIMIT} bytes; {S3_POLICY_MARGIN} \
+         are kept as margin). Nothing was written. Options: an allow-list of trusted networks \
+         (aws:SourceIp with NotIpAddress, with VPC endpoint and service exemptions), VPC endpoint \
+         conditions (aws:SourceVpce), an organisation resource control policy denying the IPs, or \
+         fewer IPs per run",
+        merged.minified_size
+    ))
+}
+
 /// Merges `ours` into `existing` by Sid and measures the result; statements of `existing` whose
 /// [`canonical_json`] is in `remove` are left out (`harden --remove-public`).
 pub fn merge(existing: &Value, ours: &[Value], remove: &[String]) -> MergedPolicy {

@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 use std::sync::OnceLock;
 use support::moto::Moto;
 use support::{root, tfremedy, validate};
-use tfremedy::aws::s3::{read_buckets, Target};
+use tfremedy::aws::s3::read_buckets;
 use tfremedy::aws::AwsOptions;
-use tfremedy::inventory::{BucketState, EncryptionState, SOURCE_AWS_API};
+use tfremedy::inventory::{BucketState, EncryptionState, LiveTarget, SOURCE_AWS_API};
 use tfremedy::model::BlockPublicAccess;
 
 const ACCOUNT: &str = "123456789012";
@@ -66,9 +66,9 @@ fn read(names: &[&str]) -> (Vec<BucketState>, Vec<String>) {
         std::env::remove_var("AWS_PROFILE");
     });
     let moto = moto().unwrap();
-    let targets: Vec<Target> = names
+    let targets: Vec<LiveTarget> = names
         .iter()
-        .map(|n| Target {
+        .map(|n| LiveTarget {
             bucket: n.to_string(),
             account_id: Some(ACCOUNT.into()),
         })

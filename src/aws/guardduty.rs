@@ -408,10 +408,8 @@ where
     E: aws_sdk_guardduty::error::ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    match error_line(&format!("guardduty:{call} in {region}"), err) {
-        ErrorKind::Call(line) => AwsError(format!("guardduty:{call} in {region}: {line}")),
-        ErrorKind::Fatal(e) => e,
-    }
+    let call = format!("guardduty:{call} in {region}");
+    error_line(&call, err).into_error(&call)
 }
 
 #[cfg(test)]

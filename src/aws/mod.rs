@@ -81,10 +81,7 @@ pub fn caller_account(options: &AwsOptions) -> Result<String, AwsError> {
         let config = sdk_config(options).await;
         let sts = aws_sdk_sts::Client::new(&config);
         let out = sts.get_caller_identity().send().await.map_err(|e| {
-            match error_line("sts:GetCallerIdentity", &e) {
-                ErrorKind::Call(line) => AwsError(format!("sts:GetCallerIdentity: {line}")),
-                ErrorKind::Fatal(e) => e,
-            }
+            error_line("sts:GetCallerIdentity", &e).into_error("sts:GetCallerIdentity")
         })?;
         let account = out.account().unwrap_or_default().to_string();
         crate::validate::account_id(&account)
@@ -158,6 +155,16 @@ pub(crate) enum ErrorKind {
     Call(String),
     /// Every call would fail the same way (no credentials, no network): stop.
     Fatal(AwsError),
+}
+
+impl ErrorKind {
+    /// Either kind as one line that names the call, for calls whose failure stops the run.
+    pub(crate) fn into_error(self, call: &str) -> AwsError {
+        match self {
+            ErrorKind::Call(line) => AwsError(format!("{call}: {line}")),
+            ErrorKind::Fatal(e) => e,
+        }
+    }
 }
 
 /// The error and its causes on one line, as `a: b: c`.

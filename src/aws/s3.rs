@@ -8,7 +8,7 @@
 
 use super::{error_line, AwsError, AwsOptions, ErrorKind};
 use crate::error::InputError;
-use crate::inventory::{self, BucketState, Ctx, EncryptionState, SOURCE_AWS_API};
+use crate::inventory::{self, BucketState, Ctx, EncryptionState, LiveTarget, SOURCE_AWS_API};
 use crate::model::BlockPublicAccess;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::Client;
@@ -17,19 +17,11 @@ use std::collections::BTreeMap;
 /// Buckets read at once: enough to hide latency, few enough not to be throttled.
 const IN_FLIGHT: usize = 16;
 
-/// One bucket to read, and the account that must own it (sent as `ExpectedBucketOwner`, so a bucket
-/// of another account is refused by S3 instead of being attributed to the wrong one).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Target {
-    pub bucket: String,
-    pub account_id: Option<String>,
-}
-
 /// Reads every target's configuration. Per-bucket failures are returned as errors (file `s3://NAME`,
 /// path the call); a failure that would hit every call (no credentials, endpoint unreachable) stops
 /// the read with an [`AwsError`]. The result is sorted by bucket name.
 pub fn read_buckets(
-    targets: &[Target],
+    targets: &[LiveTarget],
     options: &AwsOptions,
 ) -> Result<(Vec<BucketState>, Vec<InputError>), AwsError> {
     if targets.is_empty() {
@@ -39,7 +31,7 @@ pub fn read_buckets(
 }
 
 async fn read_all(
-    targets: &[Target],
+    targets: &[LiveTarget],
     options: &AwsOptions,
 ) -> Result<(Vec<BucketState>, Vec<InputError>), AwsError> {
     let config = super::sdk_config(options).await;
@@ -153,7 +145,7 @@ async fn read_one(
     home: &Client,
     config: &aws_config::SdkConfig,
     options: &AwsOptions,
-    target: &Target,
+    target: &LiveTarget,
 ) -> Result<BucketState, Failure> {
     let bucket = target.bucket.as_str();
     let owner = target.account_id.clone();

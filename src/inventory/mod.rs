@@ -45,6 +45,15 @@ pub struct BucketState {
     pub source: &'static str,
 }
 
+/// A bucket to read live (`--from-aws`), and the account that must own it (sent as
+/// `ExpectedBucketOwner`, so a bucket of another account is refused by S3 instead of being attributed
+/// to the wrong one).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LiveTarget {
+    pub bucket: String,
+    pub account_id: Option<String>,
+}
+
 /// A bucket's default encryption.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EncryptionState {
