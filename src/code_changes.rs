@@ -88,6 +88,9 @@ pub fn plan(
     (managed, changes)
 }
 
+/// The s3-bucket module's encryption input.
+const SSE_INPUT: &str = "server_side_encryption_configuration";
+
 /// `key = value` in the block at `block` (then nested blocks).
 fn set(block: &[&str], nested: &[&str], key: &str, value: &str) -> Set {
     Set {
@@ -145,7 +148,7 @@ fn edits(
     let edits = match role {
         Role::Policy if !in_root => return None,
         Role::Policy if module => {
-            match m.details.get("policy") {
+            match m.details.get("policy").filter(|p| **p != ours) {
                 _ if !db.needs_more_than_tls() => all(
                     &["attach_deny_insecure_transport_policy", "attach_require_latest_tls_policy"],
                     "true",
@@ -158,6 +161,16 @@ fn edits(
             }
         }
         Role::Policy => return document(m.details.get("policy")?),
+        // An object the call already passes is edited inside, keeping the rest of it.
+        Role::Encryption if module && m.details.contains_key(SSE_INPUT) => vec![
+            set(
+                &block,
+                &[SSE_INPUT, "rule", "apply_server_side_encryption_by_default"],
+                "sse_algorithm",
+                &sse,
+            ),
+            set(&block, &[SSE_INPUT, "rule"], "bucket_key_enabled", "true"),
+        ],
         Role::Encryption if module => vec![set(
             &block,
             &[],
@@ -179,6 +192,9 @@ fn edits(
             ],
             "true",
         ),
+        Role::Versioning if module && m.details.contains_key("versioning") => {
+            vec![set(&block, &["versioning"], "enabled", "true")]
+        }
         Role::Versioning if module => vec![set(&block, &[], "versioning", "{\n  enabled = true\n}")],
         Role::Versioning => vec![set(&block, &["versioning_configuration"], "status", "\"Enabled\"")],
         Role::OwnershipControls if module => vec![
@@ -206,7 +222,8 @@ fn edit(bucket: &str, role: Role, m: &Managed, db: &DataBucket, module_name: &st
     let sse = &db.sse_algorithm;
     match role {
         Role::Policy if module => {
-            match m.details.get("policy") {
+            // `policy` already naming our document is an earlier run's edit, not the team's policy.
+            match m.details.get("policy").filter(|p| **p != ours) {
                 _ if !db.needs_more_than_tls() => "attach_deny_insecure_transport_policy = true\n\
                      attach_require_latest_tls_policy      = true"
                     .to_string(),

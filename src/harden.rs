@@ -45,6 +45,8 @@ pub struct Compliance {
     pub missing: Vec<FixId>,
     /// Policy statements that allow anyone (`Principal` `*` without a restricting condition), pretty.
     pub public_statements: Vec<String>,
+    /// Why the bucket is known to receive server access logs (SSE-S3 then counts as encrypted).
+    pub log_target: Option<String>,
     /// Allow statements with a wildcard action (`*` or `s3:*`), pretty.
     pub wildcard_statements: Vec<String>,
     /// The public statements, as [`crate::policy::canonical_json`] writes them (`--remove-public`).
@@ -72,11 +74,7 @@ pub fn check(state: &BucketState) -> Compliance {
     if !tls_denied {
         missing.push(FixId::TlsOnly);
     }
-    let kms = state
-        .encryption
-        .as_ref()
-        .is_some_and(|e| e.sse_algorithm == "aws:kms" || e.sse_algorithm == "aws:kms:dsse");
-    if !kms {
+    if !on_kms(state) {
         missing.push(FixId::DefaultEncryption);
     }
     let pab = state.public_access_block.as_ref().is_some_and(|b| {
@@ -110,6 +108,7 @@ pub fn check(state: &BucketState) -> Compliance {
     Compliance {
         bucket: state.name.clone(),
         missing,
+        log_target: None,
         public_statements: statements
             .iter()
             .filter(is_public)
@@ -144,6 +143,13 @@ pub fn existing_policy(state: &BucketState) -> &'static str {
     }
 }
 
+/// Whether the bucket's default encryption is SSE-KMS or DSSE-KMS already.
+fn on_kms(state: &BucketState) -> bool {
+    state.encryption.as_ref().is_some_and(|e| {
+        e.sse_algorithm == datafile::SSE_KMS || e.sse_algorithm == datafile::SSE_DSSE_KMS
+    })
+}
+
 /// Plans the hardening of every bucket of the inventory. `account`/`region` fill in what the inventory
 /// does not say (Terraform state carries no account).
 pub fn plan_harden(
@@ -170,6 +176,16 @@ pub fn plan_harden(
     for state in states {
         let mut report = check(state);
         report.removes_public = options.remove_public && !report.public_canonical.is_empty();
+        report.log_target = crate::log_targets::evidence(
+            &state.name,
+            options.terraform.as_ref().map(|(index, _)| index),
+            states,
+            state.policy.as_ref(),
+        );
+        if report.log_target.is_some() && !on_kms(state) {
+            // SSE-S3 is what a log target can have (see crate::log_targets): nothing is missing.
+            report.missing.retain(|f| *f != FixId::DefaultEncryption);
+        }
         let acct = state.account_id.as_deref().or(account);
         let reg = state.region.as_deref().or(region);
         let (Some(acct), Some(reg)) = (acct, reg) else {
@@ -209,6 +225,11 @@ pub fn plan_harden(
             entry.existing_policy = existing_policy(state).into();
             entry.tls_only = entry.tls_only.or(on(FixId::TlsOnly));
             entry.default_encryption = entry.default_encryption.or(on(FixId::DefaultEncryption));
+            let keep_encryption = report.log_target.is_some()
+                && crate::plan::keep_log_target_encryption(entry, !on_kms(state), None);
+            if keep_encryption && entry.default_encryption.is_some() {
+                entry.default_encryption = Some(false);
+            }
             entry.public_access_block = entry.public_access_block.or(on(FixId::PublicAccessBlock));
             entry.ownership_controls = entry.ownership_controls.or(on(FixId::OwnershipControls));
             entry.versioning = entry.versioning.or(on(FixId::Versioning));
@@ -263,7 +284,12 @@ pub fn plan_harden(
                     new_cidrs: Vec::new(),
                     ignored_cidrs: Vec::new(),
                     fixes: report.missing.clone(),
-                    encryption_case: "unknown",
+                    encryption_case: match &state.encryption {
+                        _ if report.log_target.is_some() && !on_kms(state) => "log-target",
+                        Some(e) => crate::plan::inventory_encryption(e).2,
+                        None => "unknown",
+                    },
+                    log_target: report.log_target.clone(),
                     effective_permission: None,
                     public_by_acl: false,
                     public_by_policy: !report.public_statements.is_empty(),
@@ -306,7 +332,11 @@ pub fn plan_harden(
             data_event_estimate: None,
             fixes,
             types: Vec::new(),
-            warnings: Vec::new(),
+            warnings: options
+                .terraform
+                .iter()
+                .flat_map(|(index, _)| index.review_notes(crate::plan::REVIEW_NOTES))
+                .collect(),
             compliance: items.iter().map(|(_, r)| r.clone()).collect(),
         });
     }

@@ -16,6 +16,7 @@ pub mod fixes;
 pub mod harden;
 pub mod header;
 pub mod inventory;
+pub mod log_targets;
 pub mod model;
 pub mod monitor;
 pub mod patch;

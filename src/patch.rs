@@ -1,5 +1,6 @@
 //! Edits of the team's own Terraform files (`--patch`, or a unified diff without it): set an
-//! attribute in a block, found by its type and labels and then nested block names.
+//! attribute in a block, found by its type and labels and then nested block names or object-valued
+//! attributes (a module input such as `server_side_encryption_configuration = { rule = { ... } }`).
 //!
 //! Files are parsed with hcl-edit only to find where things are (byte spans); the edit itself is a
 //! splice of those bytes, so every comment, blank line and alignment outside the changed lines stays
@@ -8,12 +9,15 @@
 //! closing brace, as their own group (after a blank line when an attribute precedes them), aligned
 //! the way `terraform fmt` aligns a group, so the file stays fmt-canonical.
 
+use hcl_edit::expr::{Expression, Object, ObjectKey};
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span;
 use serde::Serialize;
+use std::ops::Range;
 
 /// Where an attribute goes: a top-level block (`["resource", "aws_s3_bucket_policy", "data"]`) and
-/// then nested block names (`["rule", "apply_server_side_encryption_by_default"]`).
+/// then nested block names (`["rule", "apply_server_side_encryption_by_default"]`), or keys of
+/// object values, so an edit inside a module input's object keeps the rest of it (comments too).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Target {
     pub block: Vec<String>,
@@ -51,9 +55,8 @@ pub fn apply(text: &str, edits: &[Set]) -> Result<String, String> {
         } else {
             edit.value.clone()
         };
-        match block.body.get_attribute(&edit.key) {
-            Some(attr) if edit.add_to_list => {
-                let span = attr.value.span().ok_or("an attribute without a position")?;
+        match block.attribute(&edit.key) {
+            Some((_, span)) if edit.add_to_list => {
                 if !text[span].contains(&edit.value) {
                     return Err(format!(
                         "{} already sets {}: add {} to it by hand",
@@ -63,16 +66,10 @@ pub fn apply(text: &str, edits: &[Set]) -> Result<String, String> {
                     ));
                 }
             }
-            Some(attr) => {
-                let span = attr.value.span().ok_or("an attribute without a position")?;
-                if text[span.clone()].trim() != edit.value.trim() {
-                    replacements.push((
-                        span,
-                        indent_tail(
-                            &edit.value,
-                            &line_indent(text, attr.span().map_or(0, |s| s.start)),
-                        ),
-                    ));
+            Some((start, span)) => {
+                let value = indent_tail(&edit.value, &line_indent(text, start));
+                if text[span.clone()] != value {
+                    replacements.push((span, value));
                 }
             }
             None => {
@@ -153,20 +150,77 @@ fn line_indent(text: &str, at: usize) -> String {
     text[start..at].chars().take_while(|c| *c == ' ').collect()
 }
 
-fn find<'b>(body: &'b Body, target: &'b Target) -> Option<&'b Block> {
+/// Something attributes are set in: a block, or an object value (`{ key = value }`).
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Block(&'a Block),
+    Object(&'a Object),
+}
+
+impl<'a> Node<'a> {
+    /// From its opening to its closing brace.
+    fn span(self) -> Option<Range<usize>> {
+        match self {
+            Node::Block(b) => b.span(),
+            Node::Object(o) => o.span(),
+        }
+    }
+
+    /// Where the attribute or object entry `key` starts, and its value's span.
+    fn attribute(self, key: &str) -> Option<(usize, Range<usize>)> {
+        match self {
+            Node::Block(b) => {
+                let attr = b.body.get_attribute(key)?;
+                Some((attr.span()?.start, attr.value.span()?))
+            }
+            Node::Object(o) => o
+                .iter()
+                .find(|(k, _)| key_name(k) == Some(key))
+                .and_then(|(k, v)| Some((k.span()?.start, v.expr().span()?))),
+        }
+    }
+
+    /// A nested block named `name`, else an object-valued attribute `name`.
+    fn child(self, name: &str) -> Option<Node<'a>> {
+        let object = |e: &'a Expression| match e {
+            Expression::Object(o) => Some(Node::Object(o)),
+            _ => None,
+        };
+        match self {
+            Node::Block(b) => match b.body.blocks().find(|n| n.ident.as_str() == name) {
+                Some(nested) => Some(Node::Block(nested)),
+                None => object(&b.body.get_attribute(name)?.value),
+            },
+            Node::Object(o) => o
+                .iter()
+                .find(|(k, _)| key_name(k) == Some(name))
+                .and_then(|(_, v)| object(v.expr())),
+        }
+    }
+}
+
+/// An object key written as a name or a plain string.
+fn key_name(key: &ObjectKey) -> Option<&str> {
+    match key {
+        ObjectKey::Ident(i) => Some(i.as_str()),
+        ObjectKey::Expression(e) => e.as_str(),
+    }
+}
+
+fn find<'b>(body: &'b Body, target: &'b Target) -> Option<Node<'b>> {
     let (ident, labels) = target.block.split_first()?;
-    let mut block = body.blocks().find(|b| {
+    let mut node = Node::Block(body.blocks().find(|b| {
         b.ident.as_str() == ident
             && b.labels.len() == labels.len()
             && b.labels
                 .iter()
                 .zip(labels)
                 .all(|(l, want)| l.as_str() == want)
-    })?;
+    })?);
     for name in &target.nested {
-        block = block.body.get_blocks(name).next()?;
+        node = node.child(name)?;
     }
-    Some(block)
+    Some(node)
 }
 
 fn describe(t: &Target) -> String {
@@ -315,6 +369,29 @@ mod tests {
             "resource \"x\" \"y\" {\n  rule {\n    apply {\n      algo = \"aws:kms\"\n    }\n\n    key_enabled = true\n  }\n\n  versioning = {\n    enabled = true\n  }\n}\n"
         );
         assert!(apply(text, &[set(&["resource", "x", "z"], &[], "a", "1")]).is_err());
+    }
+
+    #[test]
+    fn object_values_are_edited_inside_keeping_their_comments() {
+        let text = "module \"m\" {\n  sse = {\n    rule = {\n      apply = {\n        algo = \"aws:kms\" # managed key\n      }\n    }\n  }\n  versioning = { \"enabled\" = false }\n}\n";
+        let edits = [
+            set(
+                &["module", "m"],
+                &["sse", "rule", "apply"],
+                "algo",
+                "\"aws:kms\"",
+            ),
+            set(&["module", "m"], &["sse", "rule"], "bucket_key", "true"),
+            set(&["module", "m"], &["versioning"], "enabled", "true"),
+        ];
+        let out = apply(text, &edits).unwrap();
+        assert_eq!(
+            out,
+            "module \"m\" {\n  sse = {\n    rule = {\n      apply = {\n        algo = \"aws:kms\" # managed key\n      }\n\n      bucket_key = true\n    }\n  }\n  versioning = { \"enabled\" = true }\n}\n"
+        );
+        assert_eq!(apply(&out, &edits).unwrap(), out);
+        // A shape that is not there is refused, not guessed.
+        assert!(apply(text, &[set(&["module", "m"], &["sse", "rules"], "x", "1")]).is_err());
     }
 
     #[test]

@@ -176,8 +176,10 @@ pub struct BucketPlan {
     /// Bucket-level fixes in effect.
     pub fixes: Vec<FixId>,
     /// Why the encryption target is what it is: `kept-data`, `dsse`, `kms-own-key`, `kms`, `sse-s3`,
-    /// `unrecognised` or `unknown` (the PR template words each case).
+    /// `unrecognised`, `unknown` or `log-target` (left as it is; the PR template words each case).
     pub encryption_case: &'static str,
+    /// Why the bucket is known to receive S3 server access logs (see [`crate::log_targets`]).
+    pub log_target: Option<String>,
     /// GuardDuty's view of the bucket's exposure (`PUBLIC` / `NOT_PUBLIC`).
     pub effective_permission: Option<String>,
     /// What made it public, per GuardDuty: `acl`, `policy`, both, or none.
@@ -338,7 +340,11 @@ fn plan_group(
         first.region.clone(),
         first.partition.clone(),
     );
-    let mut warnings = BTreeSet::new();
+    let mut warnings: BTreeSet<String> = options
+        .terraform
+        .iter()
+        .flat_map(|(index, _)| index.review_notes(REVIEW_NOTES))
+        .collect();
     let mut data = previous.unwrap_or_default();
     let mut buckets: BTreeMap<String, BucketPlan> = BTreeMap::new();
     let mut asked: BTreeSet<FixId> = BTreeSet::new();
@@ -380,6 +386,7 @@ fn plan_group(
                 ignored_cidrs: Vec::new(),
                 fixes: Vec::new(),
                 encryption_case: "unknown",
+                log_target: None,
                 effective_permission: None,
                 public_by_acl: false,
                 public_by_policy: false,
@@ -521,6 +528,28 @@ fn plan_group(
             .filter(|d| !before.contains(&d.cidr))
             .map(|d| d.cidr.clone())
             .collect();
+        let given = options
+            .bucket_policies
+            .get(name)
+            .or_else(|| options.inventory.get(name).and_then(|k| k.policy.as_ref()));
+        entry.log_target = crate::log_targets::evidence(
+            name,
+            options.terraform.as_ref().map(|(index, _)| index),
+            options.inventory.values(),
+            given,
+        );
+        let weaker = matches!(
+            entry.encryption_case,
+            "sse-s3" | "unknown" | "unrecognised" | "kept-data"
+        );
+        if entry.log_target.is_some()
+            && keep_log_target_encryption(db, weaker, sel.decided(FixId::DefaultEncryption))
+        {
+            if db.default_encryption.is_some() {
+                db.default_encryption = Some(false);
+            }
+            entry.encryption_case = "log-target";
+        }
         if let Some((index, module_name)) = &options.terraform {
             let (managed, changes) = crate::code_changes::plan(name, db, index, module_name);
             db.managed_elsewhere = managed;
@@ -547,10 +576,6 @@ fn plan_group(
 
         let ours = policy::statements_for(&entry.partition, name, db);
         let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
-        let given = options
-            .bucket_policies
-            .get(name)
-            .or_else(|| options.inventory.get(name).and_then(|k| k.policy.as_ref()));
         let base = given.unwrap_or(&empty);
         let merged = policy::merge(base, &ours, &[]);
         policy::check_budget(
@@ -808,6 +833,20 @@ fn data_event_estimate(findings: &[Finding]) -> Option<CostEstimate> {
     })
 }
 
+/// Whether a bucket receiving server access logs keeps its encryption: it would otherwise move to
+/// SSE-KMS with the AWS-managed key, which log delivery cannot use. A key of the team's own (the data
+/// file's `kms_key_arn`), or `--only default-encryption`, is a decision to make the move. `weaker`:
+/// the bucket is not on SSE-KMS already (or nobody knows).
+pub fn keep_log_target_encryption(db: &DataBucket, weaker: bool, decided: Option<bool>) -> bool {
+    db.sse_algorithm == datafile::SSE_KMS
+        && db.kms_key_arn.is_none()
+        && weaker
+        && decided != Some(true)
+}
+
+/// How many unparsed files, and unresolved names, of `--terraform-dir` each PR lists.
+pub const REVIEW_NOTES: usize = 10;
+
 /// The encryption to configure: never weaker than what the bucket has.
 fn encryption_target(b: &crate::model::Bucket) -> (&'static str, Option<String>, &'static str) {
     let current = b.encryption.as_ref();
@@ -824,7 +863,7 @@ fn encryption_target(b: &crate::model::Bucket) -> (&'static str, Option<String>,
 }
 
 /// The encryption to configure when the inventory says what the bucket has: never weaker.
-fn inventory_encryption(
+pub(crate) fn inventory_encryption(
     e: &crate::inventory::EncryptionState,
 ) -> (&'static str, Option<String>, &'static str) {
     let key = e

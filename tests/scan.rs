@@ -44,7 +44,7 @@ fn resources_modules_variables_locals_and_child_modules_are_resolved() {
             own(
                 "module.storage.aws_s3_bucket_policy.this",
                 "child-module/modules/bucket/main.tf",
-                6
+                13
             ),
         ]
     );
@@ -55,13 +55,13 @@ fn resources_modules_variables_locals_and_child_modules_are_resolved() {
             own(
                 "aws_s3_bucket_public_access_block.this",
                 "variable-name/main.tf",
-                10
+                16
             ),
         ]
     );
     assert_eq!(
         managing(&index, "acme-analytics-reports"),
-        vec![own("aws_s3_bucket.reports", "variable-name/main.tf", 20)]
+        vec![own("aws_s3_bucket.reports", "variable-name/main.tf", 26)]
     );
     let data: Vec<Role> = index.buckets["acme-prod-data"]
         .iter()
@@ -189,4 +189,26 @@ fn a_missing_directory_is_an_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a directory"));
+}
+
+/// tfremedy's own output inside the scanned tree (`--out` under `--terraform-dir`) is not the team's
+/// code: nothing in it is indexed or reported.
+#[test]
+fn tfremedys_own_output_is_not_scanned() {
+    let tree = tempfile::tempdir().unwrap();
+    let o = tfremedy()
+        .args([
+            "remediate",
+            &support::fixture("discovery-s3-maliciousipcaller-custom.json"),
+            "--out",
+        ])
+        .arg(tree.path().join("tfremedy"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let index = scan(&[tree.path().to_path_buf()]);
+    assert!(index.files > 10);
+    assert!(index.buckets.is_empty(), "{:?}", index.buckets);
+    assert!(index.unresolved.is_empty(), "{:?}", index.unresolved);
+    assert!(index.trails.is_empty() && index.log_groups.is_empty());
 }

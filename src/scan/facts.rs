@@ -33,6 +33,8 @@ pub struct ResourceFact {
     pub line: usize,
     /// `bucket` (every S3 resource), as written.
     pub bucket: Option<Ref>,
+    /// `aws_s3_bucket_logging`: `target_bucket`, the bucket that receives the access logs.
+    pub target_bucket: Option<Ref>,
     /// Every attribute, as written (for the policy's form, trails' log groups...).
     pub attrs: Vec<(String, String)>,
     /// `aws_cloudtrail`: the bucket ARNs its data-event selectors name (`arn:aws:s3:::NAME/`), and
@@ -50,6 +52,8 @@ pub struct ModuleFact {
     pub version: Option<String>,
     /// Every input, as a [`Ref`] and as written.
     pub inputs: Vec<(String, Ref, String)>,
+    /// `logging = { target_bucket = ... }`: the bucket that receives the access logs.
+    pub log_target: Option<Ref>,
 }
 
 /// Everything of interest in one file.
@@ -143,6 +147,10 @@ fn resource(kind: &str, name: &str, line: usize, block: &Block, text: &str) -> R
             .body
             .get_attribute("bucket")
             .map(|a| reference(&a.value, text)),
+        target_bucket: block
+            .body
+            .get_attribute("target_bucket")
+            .map(|a| reference(&a.value, text)),
         attrs,
         data_event_arns: Vec::new(),
         all_buckets: false,
@@ -217,6 +225,21 @@ fn module(name: &str, line: usize, block: &Block, text: &str) -> ModuleFact {
                 )
             })
             .collect(),
+        log_target: block
+            .body
+            .get_attribute("logging")
+            .and_then(|a| match &a.value {
+                Expression::Object(o) => o
+                    .iter()
+                    .find(|(k, _)| match k {
+                        hcl_edit::expr::ObjectKey::Ident(i) => i.as_str() == "target_bucket",
+                        hcl_edit::expr::ObjectKey::Expression(e) => {
+                            e.as_str() == Some("target_bucket")
+                        }
+                    })
+                    .map(|(_, v)| reference(v.expr(), text)),
+                _ => None,
+            }),
     }
 }
 

@@ -177,6 +177,7 @@ fn visit(
                     });
                     continue;
                 };
+                log_target(r.target_bucket.as_ref(), env, &address, file, index);
                 let details = match role {
                     Role::Policy => attr(r, "policy")
                         .map(|p| BTreeMap::from([("policy".to_string(), p)]))
@@ -205,6 +206,7 @@ fn visit(
             let bucket = m.inputs.iter().find(|(k, _, _)| k == "bucket");
             match bucket.and_then(|(_, r, _)| resolve(r, env, 0)) {
                 Some(name) => {
+                    log_target(m.log_target.as_ref(), env, &address, file, index);
                     let mut details: BTreeMap<String, String> = m
                         .inputs
                         .iter()
@@ -266,6 +268,17 @@ fn visit(
 }
 
 /// The bucket name an expression stands for, if it can be known without running Terraform.
+/// Records that the logging configuration at `address` sends access logs to `target`.
+fn log_target(target: Option<&Ref>, env: &Env<'_>, address: &str, file: &str, index: &mut Index) {
+    if let Some(bucket) = target.and_then(|t| resolve(t, env, 0)) {
+        index
+            .log_targets
+            .entry(bucket)
+            .or_default()
+            .push(format!("{address} in {file}"));
+    }
+}
+
 fn resolve(r: &Ref, env: &Env<'_>, depth: usize) -> Option<String> {
     if depth > MAX_DEPTH {
         return None;
