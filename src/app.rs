@@ -377,18 +377,26 @@ fn terraform_index(
 
 /// Renders the batch with the edits of the team's code: the diff files beside the modules, or,
 /// with `--patch`, the patched files to write once the output is written.
+/// Also returns the files an earlier run may have written that this one does not: the
+/// `code-changes.diff` of a group with nothing left to change (or made by `--patch`).
 fn render_with_edits(
     batch: &mut Batch,
     module_name: &str,
     patch: bool,
-) -> Result<(Vec<crate::render::OutputFile>, CodeEdits)> {
+) -> Result<(Vec<crate::render::OutputFile>, CodeEdits, Vec<String>)> {
     let edits = code_edits(batch);
     edits.describe(batch, patch);
     let mut files = Renderer::new(module_name)?.render_batch(batch)?;
     if !patch {
         files.extend(edits.diff_files());
     }
-    Ok((files, edits))
+    let retired = batch
+        .groups
+        .iter()
+        .map(|g| format!("{}/{CODE_DIFF}", g.dir))
+        .filter(|p| !files.iter().any(|f| f.path == *p))
+        .collect();
+    Ok((files, edits, retired))
 }
 
 /// `--patch`: writes the team's patched files (after the output directory was written).
@@ -738,16 +746,19 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             failed
         });
     }
-    let (files, edits) = render_with_edits(&mut batch, &args.module_name, args.patch)?;
+    let (files, edits, retired) = render_with_edits(&mut batch, &args.module_name, args.patch)?;
     if args.check {
-        let report = write::check(&args.out, &files)?;
+        let report = write::check(&args.out, &files, &retired)?;
         eprintln!("{}", summary(&batch, errors.len(), None));
-        if report.changed.is_empty() {
+        if report.changed.is_empty() && report.removed.is_empty() {
             eprintln!("{}: up to date", args.out.display());
             return Ok(failed);
         }
         for f in &report.changed {
             eprintln!("would change: {}", args.out.join(f).display());
+        }
+        for f in &report.removed {
+            eprintln!("would remove: {}", args.out.join(f).display());
         }
         return Ok(if errors.is_empty() {
             Outcome::Drift
@@ -755,7 +766,7 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             failed
         });
     }
-    let report = write::write(&args.out, &files, args.force)?;
+    let report = write::write(&args.out, &files, &retired, args.force)?;
     if args.patch {
         write_patched(&edits)?;
     }
@@ -769,6 +780,12 @@ fn remediate(args: RemediateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             }
             for f in &report.changed {
                 println!("wrote {}", args.out.join(f).display());
+            }
+            for f in &report.removed {
+                println!(
+                    "removed {} (nothing left to change)",
+                    args.out.join(f).display()
+                );
             }
             println!(
                 "open a PR with {} as its description",
@@ -962,14 +979,17 @@ fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
         );
         return Ok(failed);
     }
-    let (files, edits) = render_with_edits(&mut batch, &args.module_name, args.patch)?;
+    let (files, edits, retired) = render_with_edits(&mut batch, &args.module_name, args.patch)?;
     if args.check {
-        let report = write::check(&args.out, &files)?;
-        if report.changed.is_empty() {
+        let report = write::check(&args.out, &files, &retired)?;
+        if report.changed.is_empty() && report.removed.is_empty() {
             return Ok(failed);
         }
         for f in &report.changed {
             eprintln!("would change: {}", args.out.join(f).display());
+        }
+        for f in &report.removed {
+            eprintln!("would remove: {}", args.out.join(f).display());
         }
         return Ok(if errors.is_empty() {
             Outcome::Drift
@@ -977,7 +997,7 @@ fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             failed
         });
     }
-    let report = write::write(&args.out, &files, args.force)?;
+    let report = write::write(&args.out, &files, &retired, args.force)?;
     if args.patch {
         write_patched(&edits)?;
     }

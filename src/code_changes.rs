@@ -101,7 +101,15 @@ fn set(block: &[&str], nested: &[&str], key: &str, value: &str) -> Set {
         key: key.to_string(),
         value: value.to_string(),
         add_to_list: false,
+        keep: Vec::new(),
     }
+}
+
+/// An `sse_algorithm` edit that leaves DSSE-KMS alone: the team's code may be stronger than what
+/// the finding or inventory told us, and a fix never weakens.
+fn algorithm(mut edit: Set) -> Set {
+    edit.keep = vec![format!("\"{}\"", crate::datafile::SSE_DSSE_KMS)];
+    edit
 }
 
 /// The change of [`edit`] as edits of one file, when a splice can make it safely.
@@ -163,12 +171,12 @@ fn edits(
         Role::Policy => return document(m.details.get("policy")?),
         // An object the call already passes is edited inside, keeping the rest of it.
         Role::Encryption if module && m.details.contains_key(SSE_INPUT) => vec![
-            set(
+            algorithm(set(
                 &block,
                 &[SSE_INPUT, "rule", "apply_server_side_encryption_by_default"],
                 "sse_algorithm",
                 &sse,
-            ),
+            )),
             set(&block, &[SSE_INPUT, "rule"], "bucket_key_enabled", "true"),
         ],
         Role::Encryption if module => vec![set(
@@ -180,7 +188,12 @@ fn edits(
             ),
         )],
         Role::Encryption => vec![
-            set(&block, &["rule", "apply_server_side_encryption_by_default"], "sse_algorithm", &sse),
+            algorithm(set(
+                &block,
+                &["rule", "apply_server_side_encryption_by_default"],
+                "sse_algorithm",
+                &sse,
+            )),
             set(&block, &["rule"], "bucket_key_enabled", "true"),
         ],
         Role::PublicAccessBlock => all(

@@ -45,8 +45,9 @@ pub struct Compliance {
     pub missing: Vec<FixId>,
     /// Policy statements that allow anyone (`Principal` `*` without a restricting condition), pretty.
     pub public_statements: Vec<String>,
-    /// Why the bucket is known to receive server access logs (SSE-S3 then counts as encrypted).
-    pub log_target: Option<String>,
+    /// Why the bucket stays off the AWS-managed key (`log-target` or `shared`, and who would lose
+    /// access); SSE-S3 then counts as encrypted.
+    pub encryption_kept: Option<(&'static str, String)>,
     /// Allow statements with a wildcard action (`*` or `s3:*`), pretty.
     pub wildcard_statements: Vec<String>,
     /// The public statements, as [`crate::policy::canonical_json`] writes them (`--remove-public`).
@@ -108,7 +109,7 @@ pub fn check(state: &BucketState) -> Compliance {
     Compliance {
         bucket: state.name.clone(),
         missing,
-        log_target: None,
+        encryption_kept: None,
         public_statements: statements
             .iter()
             .filter(is_public)
@@ -176,16 +177,6 @@ pub fn plan_harden(
     for state in states {
         let mut report = check(state);
         report.removes_public = options.remove_public && !report.public_canonical.is_empty();
-        report.log_target = crate::log_targets::evidence(
-            &state.name,
-            options.terraform.as_ref().map(|(index, _)| index),
-            states,
-            state.policy.as_ref(),
-        );
-        if report.log_target.is_some() && !on_kms(state) {
-            // SSE-S3 is what a log target can have (see crate::log_targets): nothing is missing.
-            report.missing.retain(|f| *f != FixId::DefaultEncryption);
-        }
         let acct = state.account_id.as_deref().or(account);
         let reg = state.region.as_deref().or(region);
         let (Some(acct), Some(reg)) = (acct, reg) else {
@@ -194,6 +185,18 @@ pub fn plan_harden(
                 state.name
             )));
         };
+        report.encryption_kept = crate::aws_managed_key::blocker(
+            &state.name,
+            acct,
+            options.terraform.as_ref().map(|(index, _)| index),
+            states,
+            state.policy.as_ref(),
+        );
+        if report.encryption_kept.is_some() && !on_kms(state) {
+            // Its readers or writers cannot use the AWS-managed key (see crate::aws_managed_key):
+            // SSE-S3 is what it can have, so nothing is missing.
+            report.missing.retain(|f| *f != FixId::DefaultEncryption);
+        }
         reports.push(report.clone());
         if !report.missing.is_empty() || allow.is_some() || report.removes_public {
             groups
@@ -225,8 +228,8 @@ pub fn plan_harden(
             entry.existing_policy = existing_policy(state).into();
             entry.tls_only = entry.tls_only.or(on(FixId::TlsOnly));
             entry.default_encryption = entry.default_encryption.or(on(FixId::DefaultEncryption));
-            let keep_encryption = report.log_target.is_some()
-                && crate::plan::keep_log_target_encryption(entry, !on_kms(state), None);
+            let keep_encryption = report.encryption_kept.is_some()
+                && crate::plan::keep_encryption(entry, !on_kms(state), None);
             if keep_encryption && entry.default_encryption.is_some() {
                 entry.default_encryption = Some(false);
             }
@@ -284,12 +287,16 @@ pub fn plan_harden(
                     new_cidrs: Vec::new(),
                     ignored_cidrs: Vec::new(),
                     fixes: report.missing.clone(),
-                    encryption_case: match &state.encryption {
-                        _ if report.log_target.is_some() && !on_kms(state) => "log-target",
-                        Some(e) => crate::plan::inventory_encryption(e).2,
-                        None => "unknown",
+                    encryption_case: match (&report.encryption_kept, &state.encryption) {
+                        (Some((case, _)), _) if !on_kms(state) => case,
+                        (_, Some(e)) => crate::plan::inventory_encryption(e).2,
+                        (_, None) => "unknown",
                     },
-                    log_target: report.log_target.clone(),
+                    encryption_kept: report
+                        .encryption_kept
+                        .as_ref()
+                        .filter(|_| !on_kms(state))
+                        .map(|(_, why)| why.clone()),
                     effective_permission: None,
                     public_by_acl: false,
                     public_by_policy: !report.public_statements.is_empty(),

@@ -7,6 +7,7 @@
 pub mod app;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod aws_managed_key;
 pub mod cli;
 pub mod code_changes;
 pub mod datafile;
@@ -16,7 +17,6 @@ pub mod fixes;
 pub mod harden;
 pub mod header;
 pub mod inventory;
-pub mod log_targets;
 pub mod model;
 pub mod monitor;
 pub mod patch;

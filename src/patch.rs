@@ -34,6 +34,9 @@ pub struct Set {
     pub key: String,
     pub value: String,
     pub add_to_list: bool,
+    /// Values (as HCL) at least as strong as `value`: an attribute that already holds one is left
+    /// alone (DSSE-KMS is never "fixed" down to SSE-KMS).
+    pub keep: Vec<String>,
 }
 
 /// New attributes for one block: where its closing line starts, their indentation, `(key, value)`s.
@@ -66,6 +69,7 @@ pub fn apply(text: &str, edits: &[Set]) -> Result<String, String> {
                     ));
                 }
             }
+            Some((_, span)) if edit.keep.iter().any(|k| text[span.clone()].trim() == k) => {}
             Some((start, span)) => {
                 let value = indent_tail(&edit.value, &line_indent(text, start));
                 if text[span.clone()] != value {
@@ -276,6 +280,7 @@ mod tests {
             key: key.into(),
             value: value.into(),
             add_to_list: false,
+            keep: Vec::new(),
         }
     }
 
@@ -392,6 +397,18 @@ mod tests {
         assert_eq!(apply(&out, &edits).unwrap(), out);
         // A shape that is not there is refused, not guessed.
         assert!(apply(text, &[set(&["module", "m"], &["sse", "rules"], "x", "1")]).is_err());
+    }
+
+    #[test]
+    fn a_stronger_value_is_kept() {
+        let text = "resource \"x\" \"y\" {\n  algo = \"aws:kms:dsse\"\n}\n";
+        let mut edit = set(&["resource", "x", "y"], &[], "algo", "\"aws:kms\"");
+        edit.keep = vec!["\"aws:kms:dsse\"".into()];
+        assert_eq!(apply(text, &[edit.clone()]).unwrap(), text);
+        let weaker = text.replace("aws:kms:dsse", "AES256");
+        assert!(apply(&weaker, &[edit])
+            .unwrap()
+            .contains("algo = \"aws:kms\""));
     }
 
     #[test]

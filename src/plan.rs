@@ -176,10 +176,12 @@ pub struct BucketPlan {
     /// Bucket-level fixes in effect.
     pub fixes: Vec<FixId>,
     /// Why the encryption target is what it is: `kept-data`, `dsse`, `kms-own-key`, `kms`, `sse-s3`,
-    /// `unrecognised`, `unknown` or `log-target` (left as it is; the PR template words each case).
+    /// `unrecognised`, `unknown`, or `log-target` / `shared` (left as it is, see `encryption_kept`;
+    /// the PR template words each case).
     pub encryption_case: &'static str,
-    /// Why the bucket is known to receive S3 server access logs (see [`crate::log_targets`]).
-    pub log_target: Option<String>,
+    /// Why the bucket keeps its encryption instead of moving to the AWS-managed key (see
+    /// [`crate::aws_managed_key`]): who would lose access.
+    pub encryption_kept: Option<String>,
     /// GuardDuty's view of the bucket's exposure (`PUBLIC` / `NOT_PUBLIC`).
     pub effective_permission: Option<String>,
     /// What made it public, per GuardDuty: `acl`, `policy`, both, or none.
@@ -386,7 +388,7 @@ fn plan_group(
                 ignored_cidrs: Vec::new(),
                 fixes: Vec::new(),
                 encryption_case: "unknown",
-                log_target: None,
+                encryption_kept: None,
                 effective_permission: None,
                 public_by_acl: false,
                 public_by_policy: false,
@@ -532,8 +534,9 @@ fn plan_group(
             .bucket_policies
             .get(name)
             .or_else(|| options.inventory.get(name).and_then(|k| k.policy.as_ref()));
-        entry.log_target = crate::log_targets::evidence(
+        let blocker = crate::aws_managed_key::blocker(
             name,
+            &entry.account_id,
             options.terraform.as_ref().map(|(index, _)| index),
             options.inventory.values(),
             given,
@@ -542,13 +545,14 @@ fn plan_group(
             entry.encryption_case,
             "sse-s3" | "unknown" | "unrecognised" | "kept-data"
         );
-        if entry.log_target.is_some()
-            && keep_log_target_encryption(db, weaker, sel.decided(FixId::DefaultEncryption))
-        {
-            if db.default_encryption.is_some() {
-                db.default_encryption = Some(false);
+        if let Some((case, why)) = blocker {
+            if keep_encryption(db, weaker, sel.decided(FixId::DefaultEncryption)) {
+                if db.default_encryption.is_some() {
+                    db.default_encryption = Some(false);
+                }
+                entry.encryption_case = case;
+                entry.encryption_kept = Some(why);
             }
-            entry.encryption_case = "log-target";
         }
         if let Some((index, module_name)) = &options.terraform {
             let (managed, changes) = crate::code_changes::plan(name, db, index, module_name);
@@ -833,11 +837,12 @@ fn data_event_estimate(findings: &[Finding]) -> Option<CostEstimate> {
     })
 }
 
-/// Whether a bucket receiving server access logs keeps its encryption: it would otherwise move to
-/// SSE-KMS with the AWS-managed key, which log delivery cannot use. A key of the team's own (the data
-/// file's `kms_key_arn`), or `--only default-encryption`, is a decision to make the move. `weaker`:
-/// the bucket is not on SSE-KMS already (or nobody knows).
-pub fn keep_log_target_encryption(db: &DataBucket, weaker: bool, decided: Option<bool>) -> bool {
+/// Whether a bucket that someone reaches who cannot use the AWS-managed key (log delivery, AWS
+/// services, other accounts: see [`crate::aws_managed_key`]) keeps its encryption: it would otherwise
+/// move to SSE-KMS under that key. A key of the team's own (the data file's `kms_key_arn`), or
+/// `--only default-encryption`, is a decision to make the move. `weaker`: the bucket is not on
+/// SSE-KMS already (or nobody knows).
+pub fn keep_encryption(db: &DataBucket, weaker: bool, decided: Option<bool>) -> bool {
     db.sse_algorithm == datafile::SSE_KMS
         && db.kms_key_arn.is_none()
         && weaker

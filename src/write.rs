@@ -3,8 +3,9 @@
 //! Everything is rendered in memory first; only then is anything written, so an error leaves the
 //! directory as it was. A file is replaced only when it is ours and unedited (see `header`), or when it
 //! is the data file (which was read back and merged before planning). Each file is written to a temporary
-//! sibling and renamed into place, so a reader never sees half a file. `--check` compares instead of
-//! writing.
+//! sibling and renamed into place, so a reader never sees half a file. A file an earlier run wrote
+//! and this one no longer does (a `code-changes.diff` once nothing is left to change) is removed when
+//! it is ours and unedited, so nobody applies a stale one. `--check` compares instead of writing.
 
 use crate::datafile::{self, DataFile};
 use crate::error::{Error, Result};
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub struct Report {
     /// Files created or changed (or, in check mode, that would be).
     pub changed: Vec<String>,
+    /// Files of an earlier run this one no longer writes, removed (or, in check mode, to remove).
+    pub removed: Vec<String>,
     pub unchanged: Vec<String>,
 }
 
@@ -33,8 +36,20 @@ pub fn read_previous(out_dir: &Path) -> Result<Option<DataFile>> {
     }
 }
 
-fn compare(out_dir: &Path, files: &[OutputFile], force: bool) -> Result<Report> {
+fn compare(
+    out_dir: &Path,
+    files: &[OutputFile],
+    retired: &[String],
+    force: bool,
+) -> Result<Report> {
     let mut report = Report::default();
+    for r in retired {
+        // An edited one is the user's now: it stays.
+        if fs::read_to_string(out_dir.join(r)).is_ok_and(|t| header::status(&t) == Status::Pristine)
+        {
+            report.removed.push(r.clone());
+        }
+    }
     let mut refused = Vec::new();
     for f in files {
         let path = out_dir.join(&f.path);
@@ -66,14 +81,20 @@ fn compare(out_dir: &Path, files: &[OutputFile], force: bool) -> Result<Report> 
     Ok(report)
 }
 
-/// Compares without writing (`--check`).
-pub fn check(out_dir: &Path, files: &[OutputFile]) -> Result<Report> {
-    compare(out_dir, files, true)
+/// Compares without writing (`--check`). `retired`: files this run no longer writes.
+pub fn check(out_dir: &Path, files: &[OutputFile], retired: &[String]) -> Result<Report> {
+    compare(out_dir, files, retired, true)
 }
 
-/// Writes every changed file; refuses (writing nothing) when an edited file would be overwritten.
-pub fn write(out_dir: &Path, files: &[OutputFile], force: bool) -> Result<Report> {
-    let report = compare(out_dir, files, force)?;
+/// Writes every changed file and removes the retired ones that are ours and unedited; refuses
+/// (writing nothing) when an edited file would be overwritten.
+pub fn write(
+    out_dir: &Path,
+    files: &[OutputFile],
+    retired: &[String],
+    force: bool,
+) -> Result<Report> {
+    let report = compare(out_dir, files, retired, force)?;
     for f in files.iter().filter(|f| report.changed.contains(&f.path)) {
         let path = out_dir.join(&f.path);
         if let Some(parent) = path.parent() {
@@ -83,6 +104,10 @@ pub fn write(out_dir: &Path, files: &[OutputFile], force: bool) -> Result<Report
             })?;
         }
         write_file(&path, &f.content)?;
+    }
+    for r in &report.removed {
+        let path = out_dir.join(r);
+        fs::remove_file(&path).map_err(|source| Error::Io { path, source })?;
     }
     Ok(report)
 }

@@ -174,17 +174,22 @@ fn a_bucket_the_code_does_not_manage_is_guarded_as_before() {
     assert!(!pr.contains("Changes to your own Terraform"));
 }
 
-/// An AWS Config history file (`configurationItems`) with one bucket item, written into `dir`.
-fn config_items(dir: &Path, bucket: &str, supplementary: Value) -> PathBuf {
-    let item = serde_json::json!({"configurationItems": [{
+/// An AWS Config configuration item for `bucket` (account 973743533182, us-east-2).
+fn config_item(bucket: &str, supplementary: Value) -> Value {
+    serde_json::json!({
         "version": "1.3", "accountId": "973743533182", "configurationItemCaptureTime": "2024-05-01T10:00:00.000Z",
         "configurationItemStatus": "OK", "arn": format!("arn:aws:s3:::{bucket}"), "resourceType": "AWS::S3::Bucket",
         "resourceId": bucket, "resourceName": bucket, "awsRegion": "us-east-2",
         "configuration": {"name": bucket, "owner": {"id": "abc"}},
         "supplementaryConfiguration": supplementary,
-    }]});
+    })
+}
+
+/// An AWS Config history file (`configurationItems`) with one bucket item, written into `dir`.
+fn config_items(dir: &Path, bucket: &str, supplementary: Value) -> PathBuf {
     let path = dir.join(format!("config-{bucket}.json"));
-    std::fs::write(&path, item.to_string()).unwrap();
+    let items = serde_json::json!({"configurationItems": [config_item(bucket, supplementary)]});
+    std::fs::write(&path, items.to_string()).unwrap();
     path
 }
 
@@ -268,6 +273,9 @@ fn patch_changes_only_what_it_must_keeps_comments_and_is_idempotent() {
     );
     let comments = |t: &str| t.lines().filter(|l| l.contains('#')).count();
     assert_eq!(comments(&before), comments(&after));
+
+    // The diff of the first run is gone: nothing is left to apply.
+    assert!(!out.join(GROUP).join("code-changes.diff").exists());
 
     // A second --patch changes nothing, and the generated directory is unchanged too.
     let generated = support::tree(&out);
@@ -673,11 +681,11 @@ fn an_unparseable_file_is_named_in_the_pr_and_the_rest_still_used() {
     validate(&repo);
 }
 
-/// A bucket that receives server access logs is not moved to SSE-KMS with the AWS-managed key (log
-/// delivery cannot use it), whether the code, the inventory or its policy says so; asking for the fix
-/// by name still makes the move.
+/// A bucket that receives server access logs, or whose policy lets other accounts or AWS services in,
+/// is not moved to SSE-KMS with the AWS-managed key (they cannot use it), whether the code, the
+/// inventory or its policy says so; asking for the fix by name still makes the move.
 #[test]
-fn a_server_access_log_target_keeps_its_encryption() {
+fn buckets_the_aws_managed_key_would_cut_off_keep_their_encryption() {
     let entry = |out: &Path, bucket: &str| -> Value {
         let text = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
         let v: Value = hcl::from_str(&text).unwrap();
@@ -701,20 +709,11 @@ fn a_server_access_log_target_keeps_its_encryption() {
 
     // The inventory: another bucket logs there (no --terraform-dir).
     let inventory = dir.path().join("inventory.json");
-    let item = |bucket: &str, logging: Value| {
-        serde_json::json!({
-            "version": "1.3", "accountId": "973743533182", "configurationItemCaptureTime": "2024-05-01T10:00:00.000Z",
-            "configurationItemStatus": "OK", "arn": format!("arn:aws:s3:::{bucket}"), "resourceType": "AWS::S3::Bucket",
-            "resourceId": bucket, "resourceName": bucket, "awsRegion": "us-east-2",
-            "configuration": {"name": bucket, "owner": {"id": "abc"}},
-            "supplementaryConfiguration": {"BucketLoggingConfiguration": logging},
-        })
-    };
     std::fs::write(
         &inventory,
         serde_json::json!({"configurationItems": [
-            item("acme-app", serde_json::json!({"destinationBucketName": "acme-central-logs", "logFilePrefix": "app/"})),
-            item("acme-central-logs", serde_json::json!({})),
+            config_item("acme-app", serde_json::json!({"BucketLoggingConfiguration": {"destinationBucketName": "acme-central-logs", "logFilePrefix": "app/"}})),
+            config_item("acme-central-logs", serde_json::json!({"BucketLoggingConfiguration": {}})),
         ]})
         .to_string(),
     )
@@ -750,4 +749,31 @@ fn a_server_access_log_target_keeps_its_encryption() {
     let out = dir.path().join("only-out");
     run(Some("default-encryption"), &out);
     assert_eq!(entry(&out, "acme-central-logs")["default_encryption"], true);
+
+    // The policy: a partner account reads the exports.
+    let policy = dir.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/importer"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-exports/*"}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("policy-out");
+    let o = tfremedy()
+        .args([
+            "remediate",
+            &finding_for(dir.path(), "acme-exports"),
+            "--bucket-policy",
+        ])
+        .arg(format!("acme-exports={}", policy.display()))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(entry(&out, "acme-exports")["default_encryption"], false);
+    let pr = std::fs::read_to_string(out.join(GROUP).join("PULL_REQUEST.md")).unwrap();
+    assert!(
+        pr.contains("left as it is, because AWS services or other accounts reach its objects (`its bucket policy lets in arn:aws:iam::111122223333:role/importer`)"),
+        "{pr}"
+    );
 }

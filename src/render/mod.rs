@@ -141,7 +141,36 @@ fn plan_view(plan: &Plan) -> serde_json::Value {
     value["findings_total"] = plan.findings.len().into();
     value["findings_more"] = plan.findings.len().saturating_sub(DETAILED_FINDINGS).into();
     value["findings_by_type"] = serde_json::json!(by_type.into_iter().collect::<Vec<_>>());
+    value["skipped"] = shown(&plan.skipped);
+    value["skipped_more"] = plan.skipped.len().saturating_sub(DETAILED_FINDINGS).into();
     value
+}
+
+/// The first `DETAILED_FINDINGS` of a list, as the templates see it.
+fn shown<T: Serialize>(items: &[T]) -> serde_json::Value {
+    serde_json::to_value(&items[..items.len().min(DETAILED_FINDINGS)]).unwrap_or_default()
+}
+
+/// The batch as the summary sees it: per group its counts, never its findings (an organisation's
+/// export can hold millions), and the first `DETAILED_FINDINGS` findings left out.
+fn summary_view(batch: &Batch) -> serde_json::Value {
+    let groups: Vec<serde_json::Value> = batch
+        .groups
+        .iter()
+        .map(|plan| {
+            let mut v = serde_json::to_value(plan.clone_without_findings()).unwrap_or_default();
+            v["findings_total"] = plan.findings.len().into();
+            v["skipped"] = shown(&plan.skipped);
+            v
+        })
+        .collect();
+    serde_json::json!({
+        "groups": groups,
+        "rcp_cidrs": batch.rcp_cidrs,
+        "skipped": shown(&batch.skipped),
+        "skipped_more": batch.skipped.len().saturating_sub(DETAILED_FINDINGS),
+        "compliant": batch.compliant,
+    })
 }
 
 /// The plan with its findings replaced by a slice of them.
@@ -161,9 +190,10 @@ impl Serialize for PlanHead<'_> {
 
 /// What the top-level summary sees.
 #[derive(Serialize)]
-struct SummaryView<'a> {
+struct SummaryView {
     version: &'static str,
-    batch: &'a Batch,
+    /// See `summary_view`.
+    batch: serde_json::Value,
 }
 
 /// What the templates see.
@@ -365,7 +395,7 @@ impl Renderer {
         }
         let summary = SummaryView {
             version: header::VERSION,
-            batch,
+            batch: summary_view(batch),
         };
         let body = self.render_any("md/SUMMARY.md", &summary)?;
         files.push(OutputFile {
