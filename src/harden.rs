@@ -290,7 +290,7 @@ pub fn plan_harden(
                     encryption_case: match (&report.encryption_kept, &state.encryption) {
                         (Some((case, _)), _) if !on_kms(state) => case,
                         (_, Some(e)) => crate::plan::inventory_encryption(e).2,
-                        (_, None) => "unknown",
+                        (_, None) => "not-configured",
                     },
                     encryption_kept: report
                         .encryption_kept

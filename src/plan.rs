@@ -176,8 +176,9 @@ pub struct BucketPlan {
     /// Bucket-level fixes in effect.
     pub fixes: Vec<FixId>,
     /// Why the encryption target is what it is: `kept-data`, `dsse`, `kms-own-key`, `kms`, `sse-s3`,
-    /// `unrecognised`, `unknown`, or `log-target` / `shared` (left as it is, see `encryption_kept`;
-    /// the PR template words each case).
+    /// `unrecognised`, `unknown`, `not-configured` (harden: the inventory shows none), or
+    /// `log-target` / `shared` (left as it is, see `encryption_kept`; the PR template words each
+    /// case).
     pub encryption_case: &'static str,
     /// Why the bucket keeps its encryption instead of moving to the AWS-managed key (see
     /// [`crate::aws_managed_key`]): who would lose access.

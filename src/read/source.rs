@@ -207,7 +207,7 @@ fn lines(
 ) {
     // After a bad first line, go on only if the next line is JSON: otherwise this is not JSON Lines
     // at all, and one error says so better than one per line.
-    let mut confirmed = pending.is_some();
+    let confirmed = pending.is_some();
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -227,8 +227,9 @@ fn lines(
         }
         match serde_json::from_slice::<Value>(without_newline(&buf)) {
             Ok(value) => {
-                confirmed = true;
                 envelope::document(&value, "$", name, Some(line_no), sink);
+                // Two lines of JSON: this is JSON Lines, the rest is parsed on every core.
+                return rest_in_parallel(name, reader, io_what, line_no, sink);
             }
             Err(_) if !confirmed => return,
             Err(e) => sink(Item::Error(line_error(name, line_no, &e))),
@@ -236,6 +237,110 @@ fn lines(
     }
     if let Some((_, value)) = pending {
         envelope::document(&value, "$", name, None, sink);
+    }
+}
+
+/// Lines handed to a parser thread at a time.
+const BATCH: usize = 256;
+
+/// The lines of one JSON Lines batch, each with its line number, parsed in input order.
+fn parse_batch(name: &str, batch: Vec<(u64, Vec<u8>)>) -> Vec<Item> {
+    let mut items = Vec::new();
+    for (line_no, line) in batch {
+        match serde_json::from_slice::<Value>(without_newline(&line)) {
+            Ok(value) => {
+                envelope::document(&value, "$", name, Some(line_no), &mut |i| items.push(i))
+            }
+            Err(e) => items.push(Item::Error(line_error(name, line_no, &e))),
+        }
+    }
+    items
+}
+
+/// JSON Lines after `line_no`, known to be JSON Lines: this thread reads (and un-gzips) batches of
+/// lines, parser threads turn them into items, and the items reach `sink` in input order, so the
+/// result is the same whatever the threads' timing. Parsing is most of a large export's reading
+/// time, so it pays on two cores; the channels are bounded, so memory stays a few batches.
+fn rest_in_parallel(
+    name: &str,
+    reader: &mut dyn BufRead,
+    io_what: &str,
+    mut line_no: u64,
+    sink: &mut dyn FnMut(Item),
+) {
+    use std::sync::mpsc;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let mut io_failure = None;
+    let mut read_batch = |line_no: &mut u64| -> Vec<(u64, Vec<u8>)> {
+        let mut batch = Vec::with_capacity(BATCH);
+        while batch.len() < BATCH && io_failure.is_none() {
+            let mut buf = Vec::new();
+            match next_line(reader, &mut buf) {
+                Ok(true) => *line_no += 1,
+                Ok(false) => break,
+                Err(e) => {
+                    io_failure = Some(io_error(name, Some(*line_no + 1), io_what, &e));
+                    break;
+                }
+            }
+            if !is_blank(&buf) {
+                batch.push((*line_no, buf));
+            }
+        }
+        batch
+    };
+    if workers < 2 {
+        loop {
+            let batch = read_batch(&mut line_no);
+            if batch.is_empty() {
+                break;
+            }
+            parse_batch(name, batch).into_iter().for_each(&mut *sink);
+        }
+    } else {
+        let (jobs, job_queue) = mpsc::sync_channel::<(usize, Vec<(u64, Vec<u8>)>)>(workers);
+        let job_queue = std::sync::Mutex::new(job_queue);
+        std::thread::scope(|s| {
+            let (done, finished) = mpsc::channel::<(usize, Vec<Item>)>();
+            for _ in 0..workers {
+                let (done, job_queue) = (done.clone(), &job_queue);
+                s.spawn(move || loop {
+                    let job = match job_queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((index, batch)) = job else { return };
+                    if done.send((index, parse_batch(name, batch))).is_err() {
+                        return;
+                    }
+                });
+            }
+            drop(done);
+            let mut ready = std::collections::BTreeMap::new();
+            let mut next = 0;
+            let mut emit = |ready: &mut std::collections::BTreeMap<usize, Vec<Item>>| {
+                while let Some(items) = ready.remove(&next) {
+                    items.into_iter().for_each(&mut *sink);
+                    next += 1;
+                }
+            };
+            for index in 0.. {
+                let batch = read_batch(&mut line_no);
+                if batch.is_empty() || jobs.send((index, batch)).is_err() {
+                    break;
+                }
+                ready.extend(finished.try_iter());
+                emit(&mut ready);
+            }
+            drop(jobs);
+            for (index, items) in finished {
+                ready.insert(index, items);
+                emit(&mut ready);
+            }
+        });
+    }
+    if let Some(e) = io_failure {
+        sink(Item::Error(e));
     }
 }
 
@@ -310,5 +415,54 @@ fn emit_all(name: &str, buf: &[u8], values: Vec<(usize, Value)>, sink: &mut dyn 
                 .saturating_add(1)
         });
         envelope::document(&value, "$", name, line, sink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many batches, bad lines among them, blank lines, no final newline: the items come out in
+    /// input order with the file's line numbers, as one thread would give them.
+    #[test]
+    fn json_lines_read_in_parallel_keep_input_order() {
+        let seed = include_str!(
+            "../../tests/fixtures/findings/discovery-s3-maliciousipcaller-custom.json"
+        )
+        .trim()
+        .to_string();
+        let mut text = String::new();
+        let bad = [3_usize, 700, 701, 1999];
+        for n in 1..=2000 {
+            if bad.contains(&n) {
+                text.push_str("{\"not json\n");
+            } else if n == 1000 {
+                text.push('\n');
+            } else {
+                text.push_str(
+                    &seed.replace("52bf27df0ab00afa53e3268714f20319", &format!("{n:032x}")),
+                );
+                text.push('\n');
+            }
+        }
+        text.pop();
+        let mut items = Vec::new();
+        stream("export.jsonl", &mut text.as_bytes(), &mut |i| items.push(i));
+        let mut lines = Vec::new();
+        for item in &items {
+            match item {
+                Item::Finding(f) => {
+                    assert_eq!(f.id, format!("{:032x}", f.origin.line.unwrap()));
+                    lines.push(f.origin.line.unwrap());
+                }
+                Item::Error(e) => {
+                    assert!(e.to_string().contains("invalid JSON"), "{e}");
+                    lines.push(e.line.unwrap());
+                }
+                Item::Warning(_) => {}
+            }
+        }
+        let expected: Vec<u64> = (1..=2000).filter(|n| *n != 1000).collect();
+        assert_eq!(lines, expected);
     }
 }
