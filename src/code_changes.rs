@@ -91,7 +91,7 @@ pub fn plan(
 /// The s3-bucket module's encryption input.
 const SSE_INPUT: &str = "server_side_encryption_configuration";
 
-/// `key = value` in the block at `block` (then nested blocks).
+/// `key = value` in the block at `block`, then its nested blocks or object values named `nested`.
 fn set(block: &[&str], nested: &[&str], key: &str, value: &str) -> Set {
     Set {
         target: Target {
