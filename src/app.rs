@@ -283,14 +283,6 @@ impl CodeEdits {
                         c.line = crate::patch::new_line(before, after, c.line);
                     }
                 }
-                let place = |c: &crate::code_changes::CodeChange| {
-                    format!("{} ({}:{})", c.address, c.file, c.line)
-                };
-                if let Some(data) = group.data.buckets.get_mut(&b.name) {
-                    for c in &b.code_changes {
-                        data.managed_elsewhere.insert(c.role.to_string(), place(c));
-                    }
-                }
             }
         }
     }

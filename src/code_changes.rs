@@ -71,7 +71,8 @@ pub fn plan(
         };
         managed.insert(
             name.to_string(),
-            format!("{} ({}:{})", m.address, m.file, m.line),
+            // No line: the team's edits above the block would change the data file for nothing.
+            format!("{} in {}", m.address, m.file),
         );
         changes.push(CodeChange {
             role: name,

@@ -88,7 +88,8 @@ pub struct DataBucket {
     pub remove_statements: Vec<String>,
     /// What the team's own Terraform already manages for this bucket (`--terraform-dir`): role
     /// (`policy`, `encryption`, `public-access-block`, `logging`, `versioning`, `ownership-controls`)
-    /// -> `ADDRESS (FILE:LINE)`. The guard creates none of these; the PR says what to change there.
+    /// -> `ADDRESS in FILE`. The guard creates none of these; the PR says what to change there (with
+    /// the line).
     /// Written only when set.
     #[serde(default)]
     pub managed_elsewhere: BTreeMap<String, String>,

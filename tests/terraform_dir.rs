@@ -99,7 +99,7 @@ fn a_policy_document_in_the_teams_code_is_composed_not_fought() {
     assert!(managed["policy"]
         .as_str()
         .unwrap()
-        .starts_with("aws_s3_bucket_policy.data ("));
+        .starts_with("aws_s3_bucket_policy.data in "));
     // The PR names each place, with file:line and the edit.
     assert!(
         pr.contains("### Changes to your own Terraform for `acme-prod-data`"),
@@ -146,7 +146,7 @@ fn the_s3_bucket_module_gets_input_edits_and_child_modules_a_hint() {
         .as_object()
         .unwrap()
         .values()
-        .all(|v| v.as_str().unwrap().starts_with("module.web_assets (")));
+        .all(|v| v.as_str().unwrap().starts_with("module.web_assets in ")));
     assert!(pr.contains("s3-bucket-module/main.tf`:5"), "{pr}");
     assert!(
         pr.contains("inputs of the terraform-aws-modules/s3-bucket call"),
@@ -158,7 +158,7 @@ fn the_s3_bucket_module_gets_input_edits_and_child_modules_a_hint() {
     assert!(managed_elsewhere(&out, "acme-ml-datasets")["policy"]
         .as_str()
         .unwrap()
-        .starts_with("module.storage.aws_s3_bucket_policy.this ("));
+        .starts_with("module.storage.aws_s3_bucket_policy.this in "));
     assert!(pr.contains("inside one of your modules"), "{pr}");
 }
 
@@ -285,6 +285,21 @@ fn patch_changes_only_what_it_must_keeps_comments_and_is_idempotent() {
         after
     );
     assert_eq!(support::tree(&out), generated);
+
+    // A line the team adds above the blocks moves the PR's line numbers, not the data file.
+    let data = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
+    std::fs::write(
+        repo.join("main.tf"),
+        format!("# Owned by the data team.\n{after}"),
+    )
+    .unwrap();
+    run(true);
+    assert_eq!(
+        std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap(),
+        data
+    );
+    let pr = std::fs::read_to_string(out.join(GROUP).join("PULL_REQUEST.md")).unwrap();
+    assert!(pr.contains("repo/main.tf`:17"), "{pr}");
 
     // The patched repository, calling the generated module as the PR says, passes the validators.
     std::fs::write(
