@@ -7,6 +7,7 @@
 //! (the PR says how).
 
 use crate::inventory::BucketState;
+use crate::policy::{statements, strings};
 use crate::scan::Index;
 use serde_json::Value;
 
@@ -16,7 +17,7 @@ pub const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";
 /// Why `bucket` is known to receive server access logs, in words for the PR; `None` when nothing
 /// says so. Evidence: the team's code sends logs there (`--terraform-dir`), the inventory shows a
 /// bucket logging there, or its policy lets the logging service write.
-pub fn evidence<'a>(
+fn evidence<'a>(
     bucket: &str,
     index: Option<&Index>,
     inventory: impl IntoIterator<Item = &'a BucketState>,
@@ -70,31 +71,26 @@ pub fn blocker<'a>(
 
 /// The principals of Allow statements that the AWS-managed key cannot serve: AWS services, and
 /// accounts other than `account_id` (by account id or ARN), sorted and deduplicated.
-pub fn outside_principals(policy: &Value, account_id: &str) -> Vec<String> {
+fn outside_principals(policy: &Value, account_id: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for s in crate::policy::statements(policy) {
+    for s in statements(policy) {
         if s["Effect"] != "Allow" {
             continue;
         }
-        let values = |key: &str| -> Vec<String> {
-            match &s["Principal"][key] {
-                Value::String(v) => vec![v.clone()],
-                Value::Array(items) => items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                _ => Vec::new(),
-            }
-        };
-        out.extend(values("Service"));
-        for p in values("AWS") {
+        let principal = &s["Principal"];
+        out.extend(
+            strings(&principal["Service"])
+                .into_iter()
+                .map(str::to_string),
+        );
+        for p in strings(&principal["AWS"]) {
             let account = if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
-                Some(p.as_str())
+                Some(p)
             } else {
                 p.strip_prefix("arn:").and_then(|r| r.split(':').nth(3))
             };
             if account.is_some_and(|a| !a.is_empty() && a != account_id) {
-                out.push(p.clone());
+                out.push(p.to_string());
             }
         }
     }
@@ -104,14 +100,9 @@ pub fn outside_principals(policy: &Value, account_id: &str) -> Vec<String> {
 }
 
 /// Whether an Allow statement of `policy` names the logging service as a principal.
-pub fn grants_log_delivery(policy: &Value) -> bool {
-    crate::policy::statements(policy).iter().any(|s| {
-        let service = &s["Principal"]["Service"];
-        s["Effect"] == "Allow"
-            && (service == LOGGING_SERVICE
-                || service
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|v| v == LOGGING_SERVICE)))
+fn grants_log_delivery(policy: &Value) -> bool {
+    statements(policy).iter().any(|s| {
+        s["Effect"] == "Allow" && strings(&s["Principal"]["Service"]).contains(&LOGGING_SERVICE)
     })
 }
 

@@ -31,28 +31,20 @@ pub struct CodeChange {
     pub done: bool,
 }
 
-/// The roles a bucket entry's switched-on fixes need, with their data-file names.
-fn wanted(db: &DataBucket) -> Vec<(Role, &'static str)> {
+/// The roles a bucket entry's switched-on fixes need.
+fn wanted(db: &DataBucket) -> Vec<Role> {
     let on = |s: Option<bool>| s == Some(true);
     [
-        (db.needs_policy(), Role::Policy, "policy"),
-        (on(db.default_encryption), Role::Encryption, "encryption"),
-        (
-            on(db.public_access_block),
-            Role::PublicAccessBlock,
-            "public-access-block",
-        ),
-        (on(db.access_logging), Role::Logging, "logging"),
-        (on(db.versioning), Role::Versioning, "versioning"),
-        (
-            on(db.ownership_controls),
-            Role::OwnershipControls,
-            "ownership-controls",
-        ),
+        (db.needs_policy(), Role::Policy),
+        (on(db.default_encryption), Role::Encryption),
+        (on(db.public_access_block), Role::PublicAccessBlock),
+        (on(db.access_logging), Role::Logging),
+        (on(db.versioning), Role::Versioning),
+        (on(db.ownership_controls), Role::OwnershipControls),
     ]
     .into_iter()
-    .filter(|(needed, _, _)| *needed)
-    .map(|(_, role, name)| (role, name))
+    .filter(|(needed, _)| *needed)
+    .map(|(_, role)| role)
     .collect()
 }
 
@@ -65,7 +57,8 @@ pub fn plan(
 ) -> (BTreeMap<String, String>, Vec<CodeChange>) {
     let mut managed = BTreeMap::new();
     let mut changes = Vec::new();
-    for (role, name) in wanted(db) {
+    for role in wanted(db) {
+        let name = role.name();
         let Some(m) = index.managing(bucket, role).into_iter().next() else {
             continue;
         };

@@ -99,12 +99,10 @@ pub fn check(state: &BucketState) -> Compliance {
     let pretty = |s: &Value| serde_json::to_string_pretty(s).unwrap_or_default();
     let is_public = |s: &&&Value| crate::policy::is_public(s);
     let wildcard = |s: &Value| {
-        let actions: Vec<&str> = match &s["Action"] {
-            Value::String(a) => vec![a.as_str()],
-            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        s["Effect"] == "Allow" && actions.iter().any(|a| *a == "*" || *a == "s3:*")
+        s["Effect"] == "Allow"
+            && crate::policy::strings(&s["Action"])
+                .iter()
+                .any(|a| *a == "*" || *a == "s3:*")
     };
     Compliance {
         bucket: state.name.clone(),
@@ -228,11 +226,8 @@ pub fn plan_harden(
             entry.existing_policy = existing_policy(state).into();
             entry.tls_only = entry.tls_only.or(on(FixId::TlsOnly));
             entry.default_encryption = entry.default_encryption.or(on(FixId::DefaultEncryption));
-            let keep_encryption = report.encryption_kept.is_some()
-                && crate::plan::keep_encryption(entry, !on_kms(state), None);
-            if keep_encryption && entry.default_encryption.is_some() {
-                entry.default_encryption = Some(false);
-            }
+            let held = report.encryption_kept.is_some()
+                && crate::plan::hold_encryption(entry, !on_kms(state), None);
             entry.public_access_block = entry.public_access_block.or(on(FixId::PublicAccessBlock));
             entry.ownership_controls = entry.ownership_controls.or(on(FixId::OwnershipControls));
             entry.versioning = entry.versioning.or(on(FixId::Versioning));
@@ -288,14 +283,14 @@ pub fn plan_harden(
                     ignored_cidrs: Vec::new(),
                     fixes: report.missing.clone(),
                     encryption_case: match (&report.encryption_kept, &state.encryption) {
-                        (Some((case, _)), _) if !on_kms(state) => case,
+                        (Some((case, _)), _) if held => case,
                         (_, Some(e)) => crate::plan::inventory_encryption(e).2,
                         (_, None) => "not-configured",
                     },
                     encryption_kept: report
                         .encryption_kept
                         .as_ref()
-                        .filter(|_| !on_kms(state))
+                        .filter(|_| held)
                         .map(|(_, why)| why.clone()),
                     effective_permission: None,
                     public_by_acl: false,
@@ -342,7 +337,7 @@ pub fn plan_harden(
             warnings: options
                 .terraform
                 .iter()
-                .flat_map(|(index, _)| index.review_notes(crate::plan::REVIEW_NOTES))
+                .flat_map(|(index, _)| index.review_notes())
                 .collect(),
             compliance: items.iter().map(|(_, r)| r.clone()).collect(),
         });

@@ -9,7 +9,8 @@
 //! closing brace, as their own group (after a blank line when an attribute precedes them), aligned
 //! the way `terraform fmt` aligns a group, so the file stays fmt-canonical.
 
-use hcl_edit::expr::{Expression, Object, ObjectKey};
+use crate::scan::key_name;
+use hcl_edit::expr::{Expression, Object};
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span;
 use serde::Serialize;
@@ -200,14 +201,6 @@ impl<'a> Node<'a> {
                 .find(|(k, _)| key_name(k) == Some(name))
                 .and_then(|(_, v)| object(v.expr())),
         }
-    }
-}
-
-/// An object key written as a name or a plain string.
-fn key_name(key: &ObjectKey) -> Option<&str> {
-    match key {
-        ObjectKey::Ident(i) => Some(i.as_str()),
-        ObjectKey::Expression(e) => e.as_str(),
     }
 }
 

@@ -346,7 +346,7 @@ fn plan_group(
     let mut warnings: BTreeSet<String> = options
         .terraform
         .iter()
-        .flat_map(|(index, _)| index.review_notes(REVIEW_NOTES))
+        .flat_map(|(index, _)| index.review_notes())
         .collect();
     let mut data = previous.unwrap_or_default();
     let mut buckets: BTreeMap<String, BucketPlan> = BTreeMap::new();
@@ -547,10 +547,7 @@ fn plan_group(
             "sse-s3" | "unknown" | "unrecognised" | "kept-data"
         );
         if let Some((case, why)) = blocker {
-            if keep_encryption(db, weaker, sel.decided(FixId::DefaultEncryption)) {
-                if db.default_encryption.is_some() {
-                    db.default_encryption = Some(false);
-                }
+            if hold_encryption(db, weaker, sel.decided(FixId::DefaultEncryption)) {
                 entry.encryption_case = case;
                 entry.encryption_kept = Some(why);
             }
@@ -842,16 +839,17 @@ fn data_event_estimate(findings: &[Finding]) -> Option<CostEstimate> {
 /// services, other accounts: see [`crate::aws_managed_key`]) keeps its encryption: it would otherwise
 /// move to SSE-KMS under that key. A key of the team's own (the data file's `kms_key_arn`), or
 /// `--only default-encryption`, is a decision to make the move. `weaker`: the bucket is not on
-/// SSE-KMS already (or nobody knows).
-pub fn keep_encryption(db: &DataBucket, weaker: bool, decided: Option<bool>) -> bool {
-    db.sse_algorithm == datafile::SSE_KMS
+/// SSE-KMS already (or nobody knows). When it holds, a switched encryption fix is switched off.
+pub fn hold_encryption(db: &mut DataBucket, weaker: bool, decided: Option<bool>) -> bool {
+    let hold = db.sse_algorithm == datafile::SSE_KMS
         && db.kms_key_arn.is_none()
         && weaker
-        && decided != Some(true)
+        && decided != Some(true);
+    if hold && db.default_encryption.is_some() {
+        db.default_encryption = Some(false);
+    }
+    hold
 }
-
-/// How many unparsed files, and unresolved names, of `--terraform-dir` each PR lists.
-pub const REVIEW_NOTES: usize = 10;
 
 /// The encryption to configure: never weaker than what the bucket has.
 fn encryption_target(b: &crate::model::Bucket) -> (&'static str, Option<String>, &'static str) {

@@ -169,17 +169,23 @@ const RESTRICTING_KEYS: &[&str] = &[
     "s3:dataaccesspointaccount",
 ];
 
+/// A policy element that holds one string or a list of them (`Action`, `Principal.AWS`...), as a
+/// list; anything else is empty.
+pub fn strings(value: &Value) -> Vec<&str> {
+    match value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether a statement grants access to anyone: an `Allow` whose principal is `*` (as `"*"`,
 /// `{"AWS": "*"}` or a list holding `"*"`) without a condition that fixes one of the
 /// [`RESTRICTING_KEYS`] to values without wildcards (or `aws:SourceIp` to a range narrower than the
 /// whole Internet). A condition on anything else (a user agent, a referer, TLS) restricts nothing an
 /// attacker cannot choose, so such a statement is public, as S3 judges it too.
 pub fn is_public(statement: &Value) -> bool {
-    let anyone = |p: &Value| match p {
-        Value::String(s) => s == "*",
-        Value::Array(items) => items.iter().any(|i| i == "*"),
-        _ => false,
-    };
+    let anyone = |p: &Value| strings(p).contains(&"*");
     let principal = &statement["Principal"];
     let open = anyone(principal) || anyone(&principal["AWS"]);
     statement["Effect"] == "Allow" && open && !restricted(&statement["Condition"])

@@ -46,10 +46,42 @@ fn remediate(dir: &Path, bucket: &str, terraform_dir: &Path) -> (PathBuf, String
     (out, pr)
 }
 
-fn managed_elsewhere(out: &Path, bucket: &str) -> Value {
+/// The `locals` of the group's data file.
+fn data_locals(out: &Path) -> Value {
     let text = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
     let v: Value = hcl::from_str(&text).unwrap();
-    v["locals"]["tfremedy_buckets"][bucket]["managed_elsewhere"].clone()
+    v["locals"].clone()
+}
+
+/// The data file's entry for `bucket`.
+fn data_entry(out: &Path, bucket: &str) -> Value {
+    data_locals(out)["tfremedy_buckets"][bucket].clone()
+}
+
+fn managed_elsewhere(out: &Path, bucket: &str) -> Value {
+    data_entry(out, bucket)["managed_elsewhere"].clone()
+}
+
+/// Copies a directory tree.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A root file in `repo` calling the generated module, as the PR says to.
+fn call_generated_module(repo: &Path) {
+    std::fs::write(
+        repo.join("tfremedy.tf"),
+        format!("module \"tfremedy\" {{\n  source = \"./tfremedy/{GROUP}\"\n}}\n"),
+    )
+    .unwrap();
 }
 
 /// Runs `terraform test` on a copy of the generated root with `assertions` (HCL) about `bucket`.
@@ -58,16 +90,7 @@ fn plan_asserting(group: &Path, assertions: &str) {
         return;
     }
     let copy = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(group) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(group).unwrap();
-        let to = copy.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    copy_tree(group, copy.path());
     let test = format!(
         "mock_provider \"aws\" {{\n  mock_data \"aws_caller_identity\" {{\n    defaults = {{ account_id = \"973743533182\" }}\n  }}\n  mock_data \"aws_partition\" {{\n    defaults = {{ partition = \"aws\" }}\n  }}\n  mock_data \"aws_region\" {{\n    defaults = {{ endpoint = \"ec2.us-east-2.amazonaws.com\" }}\n  }}\n}}\n\nrun \"plan\" {{\n  command = plan\n{assertions}\n}}\n"
     );
@@ -195,17 +218,8 @@ fn config_items(dir: &Path, bucket: &str, supplementary: Value) -> PathBuf {
 
 /// Copies a fixture repository into `dir/repo`.
 fn copy_fixture(name: &str, dir: &Path) -> PathBuf {
-    let from = terraform(name);
     let to = dir.join("repo");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    copy_tree(&terraform(name), &to);
     to
 }
 
@@ -302,11 +316,7 @@ fn patch_changes_only_what_it_must_keeps_comments_and_is_idempotent() {
     assert!(pr.contains("repo/main.tf`:17"), "{pr}");
 
     // The patched repository, calling the generated module as the PR says, passes the validators.
-    std::fs::write(
-        repo.join("tfremedy.tf"),
-        format!("module \"tfremedy\" {{\n  source = \"./tfremedy/{GROUP}\"\n}}\n"),
-    )
-    .unwrap();
+    call_generated_module(&repo);
     support::validate_skipping(&repo, "checkov");
 }
 
@@ -315,21 +325,11 @@ fn patch_changes_only_what_it_must_keeps_comments_and_is_idempotent() {
 /// offline), so `terraform validate` checks every input and its type.
 fn with_module_stub(repo: &Path, dir: &Path) -> PathBuf {
     let copy = dir.join("validate-copy");
-    for entry in walkdir::WalkDir::new(repo) {
-        let entry = entry.unwrap();
-        let to = copy.join(entry.path().strip_prefix(repo).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    let stub = root().join("tests/fixtures/module-stubs/s3-bucket");
-    std::fs::create_dir_all(copy.join("s3-bucket-stub")).unwrap();
-    for f in std::fs::read_dir(&stub).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, copy.join("s3-bucket-stub").join(f.file_name().unwrap())).unwrap();
-    }
+    copy_tree(repo, &copy);
+    copy_tree(
+        &root().join("tests/fixtures/module-stubs/s3-bucket"),
+        &copy.join("s3-bucket-stub"),
+    );
     let main = std::fs::read_to_string(copy.join("main.tf")).unwrap();
     let mut out = String::new();
     for line in main.lines() {
@@ -421,7 +421,8 @@ fn every_fixture_is_patched_in_place_idempotently() {
         // is handed to that code in the data file.
         let index = tfremedy::scan::scan(std::slice::from_ref(&repo));
         for bucket in *buckets {
-            let managed = managed_elsewhere(&out, bucket);
+            let entry = data_entry(&out, bucket);
+            let managed = &entry["managed_elsewhere"];
             for (role, _) in managed.as_object().into_iter().flatten() {
                 assert!(
                     plan["groups"][0]["buckets"][bucket]["code_changes"]
@@ -433,20 +434,9 @@ fn every_fixture_is_patched_in_place_idempotently() {
                 );
             }
             for m in index.buckets.get(*bucket).into_iter().flatten() {
-                let role = match m.role {
-                    tfremedy::scan::Role::Policy => "policy",
-                    tfremedy::scan::Role::Encryption => "encryption",
-                    tfremedy::scan::Role::PublicAccessBlock => "public-access-block",
-                    tfremedy::scan::Role::Versioning => "versioning",
-                    tfremedy::scan::Role::OwnershipControls => "ownership-controls",
-                    tfremedy::scan::Role::Logging => "logging",
-                    _ => continue,
-                };
-                let guarded =
-                    std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
-                let v: Value = hcl::from_str(&guarded).unwrap();
-                let entry = &v["locals"]["tfremedy_buckets"][*bucket];
+                let role = m.role.name();
                 let wanted = match role {
+                    "bucket" | "s3-bucket-module" => continue,
                     "policy" => true,
                     "encryption" => entry["default_encryption"] == true,
                     "public-access-block" => entry["public_access_block"] == true,
@@ -503,11 +493,7 @@ fn every_fixture_is_patched_in_place_idempotently() {
             "{name}: a second run changed the output"
         );
 
-        std::fs::write(
-            repo.join("tfremedy.tf"),
-            format!("module \"tfremedy\" {{\n  source = \"./tfremedy/{GROUP}\"\n}}\n"),
-        )
-        .unwrap();
+        call_generated_module(&repo);
         if *name == "s3-bucket-module" {
             support::validate_skipping(&repo, "terraform-validate");
             support::validate_skipping(&with_module_stub(&repo, dir.path()), ALL_BUT_VALIDATE);
@@ -553,46 +539,17 @@ fn harden_uses_the_teams_code_too() {
 #[test]
 fn an_existing_trail_with_the_buckets_data_events_is_reused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let o = tfremedy()
-        .args([
-            "remediate",
-            &finding_for(dir.path(), "acme-prod-data"),
-            "--terraform-dir",
-        ])
-        .arg(terraform("trails"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
-    let v: Value = hcl::from_str(&text).unwrap();
+    let (out, pr) = remediate(dir.path(), "acme-prod-data", &terraform("trails"));
     assert_eq!(
-        v["locals"]["tfremedy_monitor"]["existing_log_group"],
+        data_locals(&out)["tfremedy_monitor"]["existing_log_group"],
         Value::String("/aws/cloudtrail/org".into())
     );
-    let pr = std::fs::read_to_string(out.join(GROUP).join("PULL_REQUEST.md")).unwrap();
     assert!(pr.contains("reusing your trail aws_cloudtrail.org"), "{pr}");
 
     // A bucket that trail does not record: a trail of ours, as before.
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let o = tfremedy()
-        .args([
-            "remediate",
-            &finding_for(dir.path(), "acme-other"),
-            "--terraform-dir",
-        ])
-        .arg(terraform("trails"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    let text = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
-    let v: Value = hcl::from_str(&text).unwrap();
-    assert!(v["locals"]["tfremedy_monitor"]["existing_log_group"].is_null());
+    let (out, _) = remediate(dir.path(), "acme-other", &terraform("trails"));
+    assert!(data_locals(&out)["tfremedy_monitor"]["existing_log_group"].is_null());
 }
 
 #[test]
@@ -688,11 +645,7 @@ fn an_unparseable_file_is_named_in_the_pr_and_the_rest_still_used() {
     // Versioning is the team's (main.tf); nothing else of the bucket is in the code.
     assert!(managed_elsewhere(&out, "acme-broken-neighbour").is_null());
     std::fs::remove_file(repo.join("broken.tf")).unwrap();
-    std::fs::write(
-        repo.join("tfremedy.tf"),
-        format!("module \"tfremedy\" {{\n  source = \"./tfremedy/{GROUP}\"\n}}\n"),
-    )
-    .unwrap();
+    call_generated_module(&repo);
     validate(&repo);
 }
 
@@ -701,11 +654,6 @@ fn an_unparseable_file_is_named_in_the_pr_and_the_rest_still_used() {
 /// inventory or its policy says so; asking for the fix by name still makes the move.
 #[test]
 fn buckets_the_aws_managed_key_would_cut_off_keep_their_encryption() {
-    let entry = |out: &Path, bucket: &str| -> Value {
-        let text = std::fs::read_to_string(out.join(GROUP).join("tfremedy_data.tf")).unwrap();
-        let v: Value = hcl::from_str(&text).unwrap();
-        v["locals"]["tfremedy_buckets"][bucket].clone()
-    };
     // The code: aws_s3_bucket_logging.data sends acme-prod-data's logs to acme-prod-logs.
     let dir = tempfile::tempdir().unwrap();
     let (out, pr) = remediate(
@@ -713,7 +661,10 @@ fn buckets_the_aws_managed_key_would_cut_off_keep_their_encryption() {
         "acme-prod-logs",
         &terraform("plain-policy-document"),
     );
-    assert_eq!(entry(&out, "acme-prod-logs")["default_encryption"], false);
+    assert_eq!(
+        data_entry(&out, "acme-prod-logs")["default_encryption"],
+        false
+    );
     assert!(managed_elsewhere(&out, "acme-prod-logs")
         .get("encryption")
         .is_none());
@@ -752,7 +703,7 @@ fn buckets_the_aws_managed_key_would_cut_off_keep_their_encryption() {
     let out = dir.path().join("inventory-out");
     run(None, &out);
     assert_eq!(
-        entry(&out, "acme-central-logs")["default_encryption"],
+        data_entry(&out, "acme-central-logs")["default_encryption"],
         false
     );
     let pr = std::fs::read_to_string(out.join(GROUP).join("PULL_REQUEST.md")).unwrap();
@@ -763,7 +714,10 @@ fn buckets_the_aws_managed_key_would_cut_off_keep_their_encryption() {
     // Asked for by name: the team decided (with a key whose policy allows log delivery, we trust).
     let out = dir.path().join("only-out");
     run(Some("default-encryption"), &out);
-    assert_eq!(entry(&out, "acme-central-logs")["default_encryption"], true);
+    assert_eq!(
+        data_entry(&out, "acme-central-logs")["default_encryption"],
+        true
+    );
 
     // The policy: a partner account reads the exports.
     let policy = dir.path().join("policy.json");
@@ -785,7 +739,10 @@ fn buckets_the_aws_managed_key_would_cut_off_keep_their_encryption() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(entry(&out, "acme-exports")["default_encryption"], false);
+    assert_eq!(
+        data_entry(&out, "acme-exports")["default_encryption"],
+        false
+    );
     let pr = std::fs::read_to_string(out.join(GROUP).join("PULL_REQUEST.md")).unwrap();
     assert!(
         pr.contains("left as it is, because AWS services or other accounts reach its objects (`its bucket policy lets in arn:aws:iam::111122223333:role/importer`)"),

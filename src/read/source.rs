@@ -268,77 +268,68 @@ fn rest_in_parallel(
     mut line_no: u64,
     sink: &mut dyn FnMut(Item),
 ) {
+    use std::collections::BTreeMap;
     use std::sync::mpsc;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let mut io_failure = None;
-    let mut read_batch = |line_no: &mut u64| -> Vec<(u64, Vec<u8>)> {
+    let mut read_batch = || -> Vec<(u64, Vec<u8>)> {
         let mut batch = Vec::with_capacity(BATCH);
         while batch.len() < BATCH && io_failure.is_none() {
             let mut buf = Vec::new();
             match next_line(reader, &mut buf) {
-                Ok(true) => *line_no += 1,
+                Ok(true) => line_no += 1,
                 Ok(false) => break,
                 Err(e) => {
-                    io_failure = Some(io_error(name, Some(*line_no + 1), io_what, &e));
+                    io_failure = Some(io_error(name, Some(line_no + 1), io_what, &e));
                     break;
                 }
             }
             if !is_blank(&buf) {
-                batch.push((*line_no, buf));
+                batch.push((line_no, buf));
             }
         }
         batch
     };
-    if workers < 2 {
-        loop {
-            let batch = read_batch(&mut line_no);
-            if batch.is_empty() {
+    let (jobs, job_queue) = mpsc::sync_channel::<(usize, Vec<(u64, Vec<u8>)>)>(workers);
+    let job_queue = std::sync::Mutex::new(job_queue);
+    std::thread::scope(|s| {
+        let (done, finished) = mpsc::channel::<(usize, Vec<Item>)>();
+        for _ in 0..workers {
+            let (done, job_queue) = (done.clone(), &job_queue);
+            s.spawn(move || loop {
+                let job = match job_queue.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => return,
+                };
+                let Ok((index, batch)) = job else { return };
+                if done.send((index, parse_batch(name, batch))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done);
+        let mut ready = BTreeMap::new();
+        let mut next = 0;
+        let mut emit = |ready: &mut BTreeMap<usize, Vec<Item>>| {
+            while let Some(items) = ready.remove(&next) {
+                items.into_iter().for_each(&mut *sink);
+                next += 1;
+            }
+        };
+        for index in 0.. {
+            let batch = read_batch();
+            if batch.is_empty() || jobs.send((index, batch)).is_err() {
                 break;
             }
-            parse_batch(name, batch).into_iter().for_each(&mut *sink);
+            ready.extend(finished.try_iter());
+            emit(&mut ready);
         }
-    } else {
-        let (jobs, job_queue) = mpsc::sync_channel::<(usize, Vec<(u64, Vec<u8>)>)>(workers);
-        let job_queue = std::sync::Mutex::new(job_queue);
-        std::thread::scope(|s| {
-            let (done, finished) = mpsc::channel::<(usize, Vec<Item>)>();
-            for _ in 0..workers {
-                let (done, job_queue) = (done.clone(), &job_queue);
-                s.spawn(move || loop {
-                    let job = match job_queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((index, batch)) = job else { return };
-                    if done.send((index, parse_batch(name, batch))).is_err() {
-                        return;
-                    }
-                });
-            }
-            drop(done);
-            let mut ready = std::collections::BTreeMap::new();
-            let mut next = 0;
-            let mut emit = |ready: &mut std::collections::BTreeMap<usize, Vec<Item>>| {
-                while let Some(items) = ready.remove(&next) {
-                    items.into_iter().for_each(&mut *sink);
-                    next += 1;
-                }
-            };
-            for index in 0.. {
-                let batch = read_batch(&mut line_no);
-                if batch.is_empty() || jobs.send((index, batch)).is_err() {
-                    break;
-                }
-                ready.extend(finished.try_iter());
-                emit(&mut ready);
-            }
-            drop(jobs);
-            for (index, items) in finished {
-                ready.insert(index, items);
-                emit(&mut ready);
-            }
-        });
-    }
+        drop(jobs);
+        for (index, items) in finished {
+            ready.insert(index, items);
+            emit(&mut ready);
+        }
+    });
     if let Some(e) = io_failure {
         sink(Item::Error(e));
     }

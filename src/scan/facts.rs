@@ -2,7 +2,7 @@
 //! its line and the expressions it needs, parsed with hcl-edit (which keeps source positions). One
 //! file at a time, so files can be read in parallel.
 
-use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span;
 
@@ -231,12 +231,7 @@ fn module(name: &str, line: usize, block: &Block, text: &str) -> ModuleFact {
             .and_then(|a| match &a.value {
                 Expression::Object(o) => o
                     .iter()
-                    .find(|(k, _)| match k {
-                        hcl_edit::expr::ObjectKey::Ident(i) => i.as_str() == "target_bucket",
-                        hcl_edit::expr::ObjectKey::Expression(e) => {
-                            e.as_str() == Some("target_bucket")
-                        }
-                    })
+                    .find(|(k, _)| key_name(k) == Some("target_bucket"))
                     .map(|(_, v)| reference(v.expr(), text)),
                 _ => None,
             }),
@@ -273,6 +268,14 @@ pub fn reference(expr: &Expression, text: &str) -> Ref {
         }
     }
     Ref::Other(source(expr, text))
+}
+
+/// An object key written as a name or a plain string.
+pub(crate) fn key_name(key: &ObjectKey) -> Option<&str> {
+    match key {
+        ObjectKey::Ident(i) => Some(i.as_str()),
+        ObjectKey::Expression(e) => e.as_str(),
+    }
 }
 
 /// A string with no interpolation.
