@@ -21,7 +21,20 @@ pub const FILE_NAME: &str = "tfremedy_data.tf";
 /// Whether the bucket already has a policy, as far as anyone knows.
 pub const POLICY_UNKNOWN: &str = "unknown";
 pub const POLICY_NONE: &str = "none";
+/// The reviewed policy is in `baseline_policy`: the module writes it with ours appended, and stops the
+/// plan if the live policy has changed since.
+pub const POLICY_PINNED: &str = "pinned";
+/// The same, without reading the live policy first: for a policy deleted since the review.
+pub const POLICY_RESTORE: &str = "restore";
+/// Set by hand only: the live policy is read at plan time and adopted, unchecked.
 pub const POLICY_READ: &str = "read";
+const POLICY_MODES: [&str; 5] = [
+    POLICY_UNKNOWN,
+    POLICY_NONE,
+    POLICY_PINNED,
+    POLICY_RESTORE,
+    POLICY_READ,
+];
 
 pub const SSE_KMS: &str = "aws:kms";
 pub const SSE_DSSE_KMS: &str = "aws:kms:dsse";
@@ -56,6 +69,10 @@ pub struct DataIgnore {
 pub struct DataBucket {
     pub account_id: String,
     pub existing_policy: String,
+    /// The bucket policy as reviewed ([`crate::policy::canonical_json`]), with `pinned` and
+    /// `restore`. Written only when set.
+    #[serde(default)]
+    pub baseline_policy: Option<String>,
     pub tls_only: Option<bool>,
     pub default_encryption: Option<bool>,
     pub sse_algorithm: String,
@@ -102,6 +119,23 @@ impl DataBucket {
         !self.deny.is_empty() || !self.allow_cidrs.is_empty() || !self.remove_statements.is_empty()
     }
 
+    /// The reviewed policy the module merges ours into: `None` for a bucket without one (`none`) and
+    /// where tfremedy does not know it (`unknown`, `read`).
+    pub fn baseline(&self) -> Result<Option<serde_json::Value>, String> {
+        if ![POLICY_PINNED, POLICY_RESTORE].contains(&self.existing_policy.as_str()) {
+            return Ok(None);
+        }
+        let text = self.baseline_policy.as_deref().ok_or_else(|| {
+            format!(
+                "existing_policy is {:?} but baseline_policy is missing",
+                self.existing_policy
+            )
+        })?;
+        crate::policy::parse_policy(text)
+            .map(Some)
+            .map_err(|e| format!("baseline_policy: {e}"))
+    }
+
     /// Whether the guard has anything to do in the bucket policy.
     pub fn needs_policy(&self) -> bool {
         self.tls_only == Some(true) || self.needs_more_than_tls()
@@ -117,6 +151,7 @@ impl DataBucket {
         Self {
             account_id: account_id.to_string(),
             existing_policy: POLICY_UNKNOWN.into(),
+            baseline_policy: None,
             tls_only: None,
             default_encryption: None,
             sse_algorithm: sse_algorithm.to_string(),
@@ -232,12 +267,13 @@ pub fn parse(text: &str) -> Result<DataFile, String> {
 fn check_bucket(name: &str, b: &DataBucket) -> Result<(), String> {
     crate::validate::bucket_name(name).map_err(|e| format!(": bucket name: {e}"))?;
     crate::validate::account_id(&b.account_id).map_err(|e| format!("account_id: {e}"))?;
-    if ![POLICY_UNKNOWN, POLICY_NONE, POLICY_READ].contains(&b.existing_policy.as_str()) {
+    if !POLICY_MODES.contains(&b.existing_policy.as_str()) {
         return Err(format!(
-            "existing_policy: expected \"unknown\", \"none\" or \"read\", found {:?}",
+            "existing_policy: expected one of {POLICY_MODES:?}, found {:?}",
             b.existing_policy
         ));
     }
+    b.baseline()?;
     if ![SSE_KMS, SSE_DSSE_KMS].contains(&b.sse_algorithm.as_str()) {
         return Err(format!(
             "sse_algorithm: expected \"aws:kms\" or \"aws:kms:dsse\", found {:?}",

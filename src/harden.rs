@@ -134,7 +134,7 @@ pub fn check(state: &BucketState) -> Compliance {
 /// "unknown" and the plan stops until a human says.
 pub fn existing_policy(state: &BucketState) -> &'static str {
     match (&state.policy, state.source) {
-        (Some(_), _) => datafile::POLICY_READ,
+        (Some(_), _) => datafile::POLICY_PINNED,
         (None, crate::inventory::SOURCE_AWS_CONFIG | crate::inventory::SOURCE_AWS_API) => {
             datafile::POLICY_NONE
         }
@@ -224,6 +224,8 @@ pub fn plan_harden(
                 DataBucket::new(&account_id, sse, key, BTreeMap::new())
             });
             entry.existing_policy = existing_policy(state).into();
+            // The policy read is the reviewed baseline the module writes and checks against.
+            entry.baseline_policy = state.policy.as_ref().map(crate::policy::canonical_json);
             entry.tls_only = entry.tls_only.or(on(FixId::TlsOnly));
             entry.default_encryption = entry.default_encryption.or(on(FixId::DefaultEncryption));
             let held = report.encryption_kept.is_some()
@@ -257,12 +259,8 @@ pub fn plan_harden(
             // The merged policy, for the PR's before/after and the size check.
             let partition = crate::validate::partition_for_region(&region);
             let ours = crate::policy::statements_for(partition, &state.name, entry);
-            let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
-            let merged = crate::policy::merge(
-                state.policy.as_ref().unwrap_or(&empty),
-                &ours,
-                &entry.remove_statements,
-            );
+            let merged =
+                crate::policy::merge(state.policy.as_ref(), &ours, &entry.remove_statements);
             crate::policy::check_budget(
                 &state.name,
                 &format!("{account_id} / {region}"),
@@ -270,6 +268,15 @@ pub fn plan_harden(
                 entry.deny.len(),
             )
             .map_err(PlanError::Conflict)?;
+            let blocked = entry.public_access_block == Some(true)
+                || state
+                    .public_access_block
+                    .as_ref()
+                    .is_some_and(|b| b.block_public_policy);
+            if entry.needs_policy() {
+                crate::policy::check_public_kept(&state.name, &merged, blocked)
+                    .map_err(PlanError::Conflict)?;
+            }
             let shows_policy = state.policy.is_some() || !entry.allow_cidrs.is_empty();
             buckets.insert(
                 state.name.clone(),

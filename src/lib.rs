@@ -12,6 +12,7 @@ pub mod cli;
 pub mod code_changes;
 pub mod datafile;
 pub mod error;
+pub mod evaluate;
 pub mod finding_types;
 pub mod fixes;
 pub mod harden;

@@ -450,13 +450,12 @@ fn plan_group(
             // the same directory gives the same PR text.
             let from_finding = db.sse_algorithm == sse && db.kms_key_arn == key;
             entry.encryption_case = if from_finding { reason } else { "kept-data" };
-            if options.bucket_policies.contains_key(&b.name) {
-                // A policy was handed to us, so one exists: read it at plan time and merge.
-                db.existing_policy = datafile::POLICY_READ.into();
-            } else if let Some(k) = known {
-                let said = crate::harden::existing_policy(k);
-                if said != datafile::POLICY_UNKNOWN {
-                    db.existing_policy = said.into();
+            // A policy handed to us or read from the inventory is pinned below; an inventory that
+            // says there is none is believed (a new bucket policy starts from nothing).
+            if let Some(k) = known.filter(|_| !options.bucket_policies.contains_key(&b.name)) {
+                if crate::harden::existing_policy(k) == datafile::POLICY_NONE {
+                    db.existing_policy = datafile::POLICY_NONE.into();
+                    db.baseline_policy = None;
                 }
             }
         }
@@ -577,9 +576,16 @@ fn plan_group(
             .collect();
 
         let ours = policy::statements_for(&entry.partition, name, db);
-        let empty = serde_json::json!({"Version": "2012-10-17", "Statement": []});
-        let base = given.unwrap_or(&empty);
-        let merged = policy::merge(base, &ours, &[]);
+        if let Some(given) = given {
+            // The reviewed policy becomes the baseline the module writes (and checks the live one
+            // against), so the PR shows exactly what is applied.
+            db.existing_policy = datafile::POLICY_PINNED.into();
+            db.baseline_policy = Some(policy::canonical_json(given));
+        }
+        let baseline = db.baseline().map_err(|e| {
+            PlanError::Conflict(format!("{}: bucket {name:?}: {e}", datafile::FILE_NAME))
+        })?;
+        let merged = policy::merge(baseline.as_ref(), &ours, &db.remove_statements);
         policy::check_budget(
             name,
             &format!("{account_id} / {region}"),
@@ -587,7 +593,12 @@ fn plan_group(
             db.deny.len(),
         )
         .map_err(PlanError::Conflict)?;
-        if given.is_some() {
+        let blocked =
+            db.public_access_block == Some(true) || given_state_blocks(options.inventory.get(name));
+        if db.needs_policy() {
+            policy::check_public_kept(name, &merged, blocked).map_err(PlanError::Conflict)?;
+        }
+        if baseline.is_some() {
             entry.merged_policy = Some(merged);
         }
     }
@@ -839,6 +850,13 @@ fn data_event_estimate(findings: &[Finding]) -> Option<CostEstimate> {
 /// services, other accounts: see [`crate::aws_managed_key`]) keeps its encryption: it would otherwise
 /// move to SSE-KMS under that key. A key of the team's own (the data file's `kms_key_arn`), or
 /// `--only default-encryption`, is a decision to make the move. `weaker`: the bucket is not on
+/// Whether the bucket's public access block, as an inventory read it, already blocks public policies.
+fn given_state_blocks(state: Option<&crate::inventory::BucketState>) -> bool {
+    state
+        .and_then(|s| s.public_access_block.as_ref())
+        .is_some_and(|b| b.block_public_policy)
+}
+
 /// SSE-KMS already (or nobody knows). When it holds, a switched encryption fix is switched off.
 pub fn hold_encryption(db: &mut DataBucket, weaker: bool, decided: Option<bool>) -> bool {
     let hold = db.sse_algorithm == datafile::SSE_KMS

@@ -1,11 +1,10 @@
 //! Bucket policy documents: reading the one a user gives us, our statements, the merge and its size.
 //!
-//! A bucket has exactly one policy, so adding a statement means writing the whole document. When the user
-//! hands us the current policy (`--bucket-policy BUCKET=FILE`), we merge here to show the reviewer the
-//! exact result and to refuse a document over the S3 limit; the generated Terraform does the same merge
-//! at plan time from the live policy (`override_policy_documents`), so both agree.
-//! Statements are merged by `Sid` (the Cloud Custodian rule): ours replace a same-`Sid` statement, every
-//! other statement is kept untouched and in order.
+//! A bucket has exactly one policy, so adding a statement means writing the whole document. The reviewed
+//! policy (from `--bucket-policy`, an inventory or a live read) is pinned in the data file as the
+//! baseline, and the bucket-guard module writes it with ours appended, merged as data (`jsondecode`,
+//! drop the `Tfremedy*` Sids, append, `jsonencode`). [`merge`] is that merge, byte for byte, so the PR
+//! shows the document the module applies, and refuses one over the S3 limit.
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -21,7 +20,11 @@ pub const SID_DENY_INSECURE_TRANSPORT: &str = "TfremedyDenyInsecureTransport";
 pub const SID_DENY_OUTDATED_TLS: &str = "TfremedyDenyOutdatedTls";
 pub const SID_ALLOW_LIST: &str = "TfremedyAllowListOnly";
 
-/// The allow-list statement, as the module's `aws_iam_policy_document` renders it: a deny on every
+/// The prefix of the Sids the module owns: statements carrying it are rebuilt from the data every
+/// plan, never read back from the live policy.
+pub const OUR_SID_PREFIX: &str = "Tfremedy";
+
+/// The allow-list statement, as the module's `allow_list_statements` builds it: a deny on every
 /// request that is not from the listed networks, unless it comes through a listed VPC endpoint or VPC,
 /// from an AWS service, or from a break-glass principal (IAM ANDs the operators below: all must hold
 /// for the deny to apply).
@@ -33,22 +36,17 @@ pub fn allow_list_statement(
     vpc_ids: &[String],
     break_glass: &[String],
 ) -> Value {
-    // The provider keeps condition values in the order given; so does the preview.
-    let one_or_many = |v: &[String]| match v {
-        [one] => json!(one),
-        many => json!(many),
-    };
     let mut not_equals = Map::new();
     if !vpce_ids.is_empty() {
-        not_equals.insert("aws:SourceVpce".into(), one_or_many(vpce_ids));
+        not_equals.insert("aws:SourceVpce".into(), json!(vpce_ids));
     }
     if !vpc_ids.is_empty() {
-        not_equals.insert("aws:SourceVpc".into(), one_or_many(vpc_ids));
+        not_equals.insert("aws:SourceVpc".into(), json!(vpc_ids));
     }
     let mut condition = json!({
-        "NotIpAddress": {"aws:SourceIp": one_or_many(cidrs)},
-        "BoolIfExists": {"aws:PrincipalIsAWSService": "false", "aws:ViaAWSService": "false"},
-        "ArnNotLikeIfExists": {"aws:PrincipalArn": one_or_many(break_glass)},
+        "NotIpAddress": {"aws:SourceIp": cidrs},
+        "BoolIfExists": {"aws:PrincipalIsAWSService": ["false"], "aws:ViaAWSService": ["false"]},
+        "ArnNotLikeIfExists": {"aws:PrincipalArn": break_glass},
     });
     if !not_equals.is_empty() {
         condition["StringNotEqualsIfExists"] = Value::Object(not_equals);
@@ -58,9 +56,16 @@ pub fn allow_list_statement(
         "Effect": "Deny",
         "Principal": "*",
         "Action": "s3:*",
-        "Resource": [format!("arn:{partition}:s3:::{bucket}"), format!("arn:{partition}:s3:::{bucket}/*")],
+        "Resource": bucket_resources(partition, bucket),
         "Condition": condition,
     })
+}
+
+fn bucket_resources(partition: &str, bucket: &str) -> Value {
+    json!([
+        format!("arn:{partition}:s3:::{bucket}"),
+        format!("arn:{partition}:s3:::{bucket}/*")
+    ])
 }
 
 /// The result of merging our statements into a known policy.
@@ -68,13 +73,15 @@ pub fn allow_list_statement(
 pub struct MergedPolicy {
     /// The policy as it is now, pretty-printed, for the PR's before/after.
     pub before: String,
-    /// Pretty-printed merged policy, for the PR text.
+    /// The merged policy, pretty-printed from the very document the module writes, for the PR text.
     pub pretty: String,
-    /// Size of the minified merged policy, bytes.
+    /// The merged policy as the module's `jsonencode` writes it (what S3 receives).
+    pub minified: String,
+    /// Size of `minified` in bytes (UTF-8), as S3 counts it.
     pub minified_size: usize,
     /// Existing statements kept (count).
     pub kept: usize,
-    /// Sids of existing statements that ours replace.
+    /// Sids of existing statements that are ours from an earlier apply, rebuilt from the data.
     pub replaced_sids: Vec<String>,
 }
 
@@ -93,54 +100,53 @@ pub fn parse_policy(text: &str) -> Result<Value, String> {
     }
 }
 
-/// Our statements for one bucket, shaped as `aws_iam_policy_document` renders them.
+/// Our statements for one bucket, shaped exactly as the module's locals build them: the IP deny names
+/// any principal as `"*"`, the TLS denies as `{"AWS": "*"}`, condition values are lists.
 pub fn our_statements(
     partition: &str,
     bucket: &str,
     cidrs: &[String],
     tls_only: bool,
 ) -> Vec<Value> {
-    let resources = json!([
-        format!("arn:{partition}:s3:::{bucket}"),
-        format!("arn:{partition}:s3:::{bucket}/*")
-    ]);
-    // Shaped as the module's `aws_iam_policy_document`s render them: the IP deny names any principal
-    // as `"*"`, the TLS denies as `{"AWS": "*"}`, and a one-element list becomes a plain string.
     let deny = |sid: &str, principal: Value, condition: Value| {
         json!({
             "Sid": sid,
             "Effect": "Deny",
             "Principal": principal,
             "Action": "s3:*",
-            "Resource": resources,
+            "Resource": bucket_resources(partition, bucket),
             "Condition": condition,
         })
     };
     let mut out = Vec::new();
     if !cidrs.is_empty() {
-        let ips = match cidrs {
-            [one] => json!(one),
-            many => json!(many),
-        };
         out.push(deny(
             SID_DENY_IPS,
             json!("*"),
-            json!({"IpAddress": {"aws:SourceIp": ips}}),
+            json!({"IpAddress": {"aws:SourceIp": cidrs}}),
         ));
     }
     if tls_only {
         out.push(deny(
             SID_DENY_INSECURE_TRANSPORT,
             json!({"AWS": "*"}),
-            json!({"Bool": {"aws:SecureTransport": "false"}}),
+            json!({"Bool": {"aws:SecureTransport": ["false"]}}),
         ));
         out.push(deny(
             SID_DENY_OUTDATED_TLS,
             json!({"AWS": "*"}),
-            json!({"NumericLessThan": {"s3:TlsVersion": "1.2"}}),
+            json!({"NumericLessThan": {"s3:TlsVersion": ["1.2"]}}),
         ));
     }
     out
+}
+
+/// Whether a statement is one of ours from an earlier apply (its Sid starts with `Tfremedy`).
+pub fn is_ours(statement: &Value) -> bool {
+    statement
+        .get("Sid")
+        .and_then(Value::as_str)
+        .is_some_and(|sid| sid.starts_with(OUR_SID_PREFIX))
 }
 
 /// The statements of a policy document (`Statement` may be one object or an array).
@@ -333,46 +339,63 @@ pub fn check_budget(
     ))
 }
 
-/// Merges `ours` into `existing` by Sid and measures the result; statements of `existing` whose
-/// [`canonical_json`] is in `remove` are left out (`harden --remove-public`).
-pub fn merge(existing: &Value, ours: &[Value], remove: &[String]) -> MergedPolicy {
-    let statements: Vec<Value> = statements(existing)
-        .into_iter()
-        .filter(|s| !remove.contains(&canonical_json(s)))
+/// Refuses a document that keeps a public statement while the public access block is, or will be, on:
+/// with BlockPublicPolicy, S3 rejects a PutBucketPolicy whose document is public (S3 API Reference,
+/// PublicAccessBlockConfiguration), so the denies would never land.
+pub fn check_public_kept(bucket: &str, merged: &MergedPolicy, blocked: bool) -> Result<(), String> {
+    if !blocked {
+        return Ok(());
+    }
+    let doc: Value = serde_json::from_str(&merged.minified).unwrap_or(Value::Null);
+    let Some(public) = statements(&doc).into_iter().find(|s| is_public(s)) else {
+        return Ok(());
+    };
+    Err(format!(
+        "bucket {bucket:?}: the current policy has a statement that allows anyone, and the public \
+         access block is or will be on, so S3 would reject the new policy (BlockPublicPolicy) and none \
+         of tfremedy's statements would land. Nothing was written. Remove that statement (tfremedy \
+         harden --remove-public does it reviewably) or leave the block off for this bucket \
+         (--skip public-access-block). The statement: {}",
+        canonical_json(public)
+    ))
+}
+
+/// Merges `ours` into `existing` as the module does: every statement of `existing` is kept as it is
+/// but ours from an earlier apply (`Tfremedy*` Sids) and those whose [`canonical_json`] is in
+/// `remove` (`harden --remove-public`); ours are appended; `Version`, `Id` and any other top-level
+/// key stay as `existing` has them (a new policy gets 2012-10-17). `existing` is `None` for a bucket
+/// without a policy.
+pub fn merge(existing: Option<&Value>, ours: &[Value], remove: &[String]) -> MergedPolicy {
+    let base = existing
         .cloned()
-        .collect();
-    let our_sids: Vec<&str> = ours.iter().filter_map(|s| s["Sid"].as_str()).collect();
+        .unwrap_or_else(|| json!({"Version": "2012-10-17"}));
     let mut replaced = Vec::new();
     let mut merged: Vec<Value> = Vec::new();
-    for st in statements {
-        match st.get("Sid").and_then(Value::as_str) {
-            Some(sid) if our_sids.contains(&sid) => replaced.push(sid.to_string()),
-            _ => merged.push(st),
+    for st in statements(&base) {
+        if is_ours(st) {
+            replaced.extend(st["Sid"].as_str().map(str::to_string));
+        } else if !remove.contains(&canonical_json(st)) {
+            merged.push(st.clone());
         }
     }
     let kept = merged.len();
     merged.extend(ours.iter().cloned());
-    let mut doc = Map::new();
-    doc.insert(
-        "Version".into(),
-        existing
-            .get("Version")
-            .cloned()
-            .unwrap_or_else(|| json!("2012-10-17")),
-    );
-    if let Some(id) = existing.get("Id") {
-        doc.insert("Id".into(), id.clone());
-    }
+    let mut doc = base.as_object().cloned().unwrap_or_default();
     doc.insert("Statement".into(), Value::Array(merged));
-    let doc = Value::Object(doc);
+    let minified = canonical_json(&Value::Object(doc));
+    // Pretty-printed from the written bytes, so that the PR shows the document S3 receives.
+    let pretty = serde_json::from_str::<Value>(&minified)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_default();
     replaced.sort();
     replaced.dedup();
     MergedPolicy {
-        before: serde_json::to_string_pretty(existing).unwrap_or_default(),
-        pretty: serde_json::to_string_pretty(&doc).unwrap_or_default(),
-        minified_size: serde_json::to_string(&doc)
-            .map(|s| s.len())
-            .unwrap_or(usize::MAX),
+        before: existing
+            .map(|e| serde_json::to_string_pretty(e).unwrap_or_default())
+            .unwrap_or_default(),
+        pretty,
+        minified_size: minified.len(),
+        minified,
         kept,
         replaced_sids: replaced,
     }
@@ -456,7 +479,7 @@ mod tests {
     fn removes_listed_statements_only() {
         let public = json!({"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"});
         let existing = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Keep", "Effect": "Allow"}, public.clone()]});
-        let m = merge(&existing, &[], &[canonical_json(&public)]);
+        let m = merge(Some(&existing), &[], &[canonical_json(&public)]);
         assert_eq!(m.kept, 1);
         let doc: Value = serde_json::from_str(&m.pretty).unwrap();
         assert_eq!(
@@ -475,21 +498,62 @@ mod tests {
     }
 
     #[test]
-    fn keeps_others_replaces_same_sid() {
-        let existing = json!({"Version":"2012-10-17","Statement":[
+    fn keeps_others_rebuilds_ours() {
+        let existing = json!({"Version":"2012-10-17","Id":"P1","Statement":[
             {"Sid":"Keep","Effect":"Allow"},
             {"Sid": SID_DENY_IPS, "Effect":"Deny","Old":true},
+            {"Sid": "TfremedyDenyOldThing", "Effect":"Deny"},
             {"Effect":"Allow","NoSid":true}
         ]});
         let ours = our_statements("aws", "b", &["1.2.3.4/32".into()], true);
-        let m = merge(&existing, &ours, &[]);
+        let m = merge(Some(&existing), &ours, &[]);
         assert_eq!(m.kept, 2);
-        assert_eq!(m.replaced_sids, vec![SID_DENY_IPS.to_string()]);
+        assert_eq!(
+            m.replaced_sids,
+            vec!["TfremedyDenyOldThing".to_string(), SID_DENY_IPS.to_string()]
+        );
         let doc: Value = serde_json::from_str(&m.pretty).unwrap();
+        assert_eq!(doc["Id"], "P1");
         let st = doc["Statement"].as_array().unwrap();
         assert_eq!(st.len(), 5);
         assert_eq!(st[0]["Sid"], "Keep");
         assert_eq!(st[1]["NoSid"], true);
         assert!(st.iter().all(|s| s.get("Old").is_none()));
+        assert_eq!(m.minified_size, m.minified.len());
+    }
+
+    #[test]
+    fn carries_numbers_version_and_duplicate_sids_over_unchanged() {
+        // AWS's own TLS statement has a JSON number; aws_iam_policy_document drops it
+        // (terraform-provider-aws #27020), the merge as data must not.
+        let existing = json!({"Version":"2008-10-17","Statement":[
+            {"Sid":"EnforceTLSv12orHigher","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*",
+             "Resource":"arn:aws:s3:::b/*","Condition":{"NumericLessThan":{"s3:TlsVersion":1.2}}},
+            {"Sid":"Dup","Effect":"Allow","Condition":{"NumericEquals":{"s3:max-keys":[10,20]}}},
+            {"Sid":"Dup","Effect":"Allow"}
+        ]});
+        let m = merge(Some(&existing), &[], &[]);
+        assert_eq!(
+            m.minified,
+            r#"{"Statement":[{"Action":"s3:*","Condition":{"NumericLessThan":{"s3:TlsVersion":1.2}},"Effect":"Deny","Principal":{"AWS":"*"},"Resource":"arn:aws:s3:::b/*","Sid":"EnforceTLSv12orHigher"},{"Condition":{"NumericEquals":{"s3:max-keys":[10,20]}},"Effect":"Allow","Sid":"Dup"},{"Effect":"Allow","Sid":"Dup"}],"Version":"2008-10-17"}"#
+        );
+        // A policy without Version is read as 2008-10-17: none is added to it.
+        let bare = json!({"Statement":{"Sid":"One","Effect":"Allow"}});
+        assert_eq!(
+            merge(Some(&bare), &[], &[]).minified,
+            r#"{"Statement":[{"Effect":"Allow","Sid":"One"}]}"#
+        );
+        assert_eq!(
+            merge(None, &[], &[]).minified,
+            r#"{"Statement":[],"Version":"2012-10-17"}"#
+        );
+    }
+
+    #[test]
+    fn size_is_bytes() {
+        let existing = json!({"Statement":[{"Sid":"Ünïcødé€😀"}]});
+        let m = merge(Some(&existing), &[], &[]);
+        assert_eq!(m.minified_size, m.minified.len());
+        assert!(m.minified_size > m.minified.chars().count());
     }
 }

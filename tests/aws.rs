@@ -178,7 +178,7 @@ fn harden_from_aws_reads_live_and_only_reads() {
     assert!(!data.contains("tfremedy-full"), "{data}");
     // Both buckets have a known policy state: none (NoSuchBucketPolicy) and read.
     assert!(data.contains(r#"existing_policy = "none""#), "{data}");
-    assert!(data.contains(r#"existing_policy = "read""#), "{data}");
+    assert!(data.contains(r#"existing_policy = "pinned""#), "{data}");
     assert!(!out.join(ACCOUNT).join("eu-west-1").exists());
     assert!(!err.contains("testing-secret-never-printed"));
     validate(&group);
@@ -233,7 +233,7 @@ fn remediate_from_aws_merges_the_live_policy() {
         .iter()
         .any(|s| s["Sid"] == "TfremedyDenyThreatIps"));
     let data = squeezed(&std::fs::read_to_string(group.join("tfremedy_data.tf")).unwrap());
-    assert!(data.contains(r#"existing_policy = "read""#), "{data}");
+    assert!(data.contains(r#"existing_policy = "pinned""#), "{data}");
     validate(&group);
 }
 

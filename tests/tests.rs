@@ -447,15 +447,22 @@ fn a_given_bucket_policy_is_merged_without_losing_a_statement() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let data = std::fs::read_to_string(out.join(G).join("tfremedy_data.tf")).unwrap();
-    assert!(data.contains("existing_policy     = \"read\""));
+    assert!(data.contains("existing_policy     = \"pinned\""));
+    // The reviewed policy is pinned as it was given, in jsonencode's form.
+    let locals = locals_of(&out);
+    assert_eq!(
+        locals["tfremedy_buckets"]["bucketName"]["baseline_policy"],
+        json!(tfremedy::policy::canonical_json(&policy))
+    );
     let md = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
-    assert!(md.contains("keeps all 2 of its own statements"), "{md}");
+    assert!(md.contains("all 2 of its own statements are kept"), "{md}");
     assert!(
         md.contains("Before:") && md.contains("AllowAnalytics"),
         "{md}"
     );
     assert!(
-        md.contains("**replace** existing statements with the same Sid: `TfremedyDenyThreatIps`")
+        md.contains("statements with tfremedy's Sids (`TfremedyDenyThreatIps`) are ours"),
+        "{md}"
     );
     // The merged policy shown in the PR holds every existing statement but the replaced one, and ours.
     let after = md.find("After:").unwrap();
@@ -1350,11 +1357,7 @@ fn five_thousand_findings_two_thousand_ips_three_buckets() {
             .map(|d| d["cidr"].as_str().unwrap().to_string())
             .collect();
         let statements = tfremedy::policy::our_statements("aws", b, &cidrs, true);
-        let merged = tfremedy::policy::merge(
-            &json!({"Version": "2012-10-17", "Statement": []}),
-            &statements,
-            &[],
-        );
+        let merged = tfremedy::policy::merge(None, &statements, &[]);
         assert!(
             merged.minified_size <= 20480 - 1024,
             "{b}: {}",
@@ -1503,7 +1506,7 @@ fn harden_keeps_every_existing_statement_and_shows_before_and_after() {
         .any(|s| s["Sid"] == "TfremedyDenyThreatIps"));
     assert_eq!(
         locals_of(&out)["tfremedy_buckets"]["bucketName"]["existing_policy"],
-        json!("read")
+        json!("pinned")
     );
     validate(&out.join(G));
 }
@@ -1797,7 +1800,7 @@ fn remove_public_leaves_only_the_public_statement_out() {
     );
     assert_eq!(
         locals["tfremedy_buckets"]["pub-bucket"]["existing_policy"],
-        json!("read")
+        json!("pinned")
     );
     let pr = std::fs::read_to_string(out.join(G).join("PULL_REQUEST.md")).unwrap();
     assert!(

@@ -27,6 +27,7 @@ static TEMPLATES: &[(&str, &str)] = &[
     t!("tf/outputs.tf"),
     t!("tf/tfremedy_data.tf"),
     t!("tf/modules/bucket-guard/main.tf"),
+    t!("tf/modules/bucket-guard/policy.tf"),
     t!("tf/modules/bucket-guard/variables.tf"),
     t!("tf/modules/bucket-guard/outputs.tf"),
     t!("tf/modules/bucket-guard/versions.tf"),

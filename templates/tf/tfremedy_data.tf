@@ -1,7 +1,11 @@
 # One entry per bucket. Keys:
 #   existing_policy  "unknown": the plan stops until you say whether the bucket already has a policy;
-#                    "read": it has one, which is read at plan time and kept, statement by statement;
-#                    "none": it has none.
+#                    "pinned": it has the one in baseline_policy, as reviewed: the guard writes that
+#                    one with tfremedy's statements appended, and the plan stops if the live policy
+#                    has changed since (re-run tfremedy with --from-aws or --inventory to review it);
+#                    "restore": the same without reading the live policy (for one deleted since);
+#                    "none": it has none; "read" (by hand only): the live policy is read at plan
+#                    time and kept as it is, unchecked.
 #   deny             caller IPs to deny, one per line, with the finding that named each. To stop blocking
 #                    one, move its CIDR to ignore_cidrs: deleting the line alone is undone by the next run
 #                    over the same finding.
@@ -36,6 +40,9 @@ locals {
     "{{ name }}" = {
       account_id          = "{{ b.account_id }}"
       existing_policy     = "{{ b.existing_policy }}"
+{%- if b.baseline_policy %}
+      baseline_policy     = "{{ b.baseline_policy }}"
+{%- endif %}
       tls_only            = {{ b.tls_only | hcl_bool }}
       default_encryption  = {{ b.default_encryption | hcl_bool }}
       sse_algorithm       = "{{ b.sse_algorithm }}"

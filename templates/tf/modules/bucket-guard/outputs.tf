@@ -1,6 +1,6 @@
 output "policy_json" {
-  description = "The bucket policy this module writes (live statements merged with ours), or null when it writes none."
-  value       = one(data.aws_iam_policy_document.merged[*].json)
+  description = "The bucket policy this module writes (the baseline's statements with ours appended, as jsonencode writes it), or null when it writes none."
+  value       = local.manage_policy ? local.policy_json : null
 }
 
 output "manages" {
@@ -17,7 +17,7 @@ output "manages" {
 
 output "statements_json" {
   description = "tfremedy's statements for this bucket as one policy document (null when there are none), for a bucket policy managed elsewhere to compose through source_policy_documents."
-  value       = one(data.aws_iam_policy_document.ours[*].json)
+  value       = local.has_statements ? jsonencode({ Version = "2012-10-17", Statement = local.our_statements }) : null
 }
 
 output "removed_statements" {

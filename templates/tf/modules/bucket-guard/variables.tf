@@ -19,15 +19,33 @@ variable "account_id" {
 }
 
 variable "existing_policy" {
-  description = "Whether the bucket already has a bucket policy: \"read\" (merge with it), \"none\" (it has none) or \"unknown\" (the plan fails until someone checks)."
+  description = "What the bucket's policy was when this change was reviewed: \"pinned\" (baseline_policy holds it; the plan stops if the live policy has changed since), \"restore\" (the same without reading the live policy: for a policy deleted since the review), \"none\" (it had none), \"read\" (set by hand: the live policy is read at plan time and kept, unchecked) or \"unknown\" (the plan fails until someone checks)."
   type        = string
   default     = "unknown"
   nullable    = false
 
   validation {
-    condition     = contains(["unknown", "none", "read"], var.existing_policy)
-    error_message = "tfremedy: existing_policy must be one of \"unknown\", \"none\" or \"read\"."
+    condition     = contains(["unknown", "none", "pinned", "restore", "read"], var.existing_policy)
+    error_message = "tfremedy: existing_policy must be one of \"unknown\", \"none\", \"pinned\", \"restore\" or \"read\"."
   }
+}
+
+variable "baseline_policy" {
+  description = "The bucket policy as reviewed (JSON), with existing_policy = \"pinned\" or \"restore\": the document this module writes is this one with tfremedy's statements appended; null otherwise."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = can(jsondecode(coalesce(var.baseline_policy, "{\"Statement\":[]}")).Statement)
+    error_message = "tfremedy: baseline_policy must be a JSON policy document with a Statement."
+  }
+}
+
+variable "keep_policy" {
+  description = "tfremedy's statements have been in this bucket policy (a policy fix was asked for): when they are all switched off, the baseline is written alone instead of the policy being destroyed."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "deny_cidrs" {
@@ -202,7 +220,7 @@ variable "break_glass_principal_arns" {
 }
 
 variable "remove_statements" {
-  description = "Statements to leave out of the live bucket policy (tfremedy harden --remove-public), each as jsonencode writes it (keys sorted, no spaces). One that is not in the live policy is ignored, so a statement put back by hand is removed again at the next apply. Only used with existing_policy = \"read\"."
+  description = "Statements to leave out of the live bucket policy (tfremedy harden --remove-public), each as jsonencode writes it (keys sorted, no spaces). One that is not in the live policy is ignored, so a statement put back by hand is removed again at the next apply. Not used with existing_policy = \"none\"."
   type        = list(string)
   default     = []
   nullable    = false

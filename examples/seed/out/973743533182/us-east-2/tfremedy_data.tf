@@ -3,8 +3,12 @@
 
 # One entry per bucket. Keys:
 #   existing_policy  "unknown": the plan stops until you say whether the bucket already has a policy;
-#                    "read": it has one, which is read at plan time and kept, statement by statement;
-#                    "none": it has none.
+#                    "pinned": it has the one in baseline_policy, as reviewed: the guard writes that
+#                    one with tfremedy's statements appended, and the plan stops if the live policy
+#                    has changed since (re-run tfremedy with --from-aws or --inventory to review it);
+#                    "restore": the same without reading the live policy (for one deleted since);
+#                    "none": it has none; "read" (by hand only): the live policy is read at plan
+#                    time and kept as it is, unchecked.
 #   deny             caller IPs to deny, one per line, with the finding that named each. To stop blocking
 #                    one, move its CIDR to ignore_cidrs: deleting the line alone is undone by the next run
 #                    over the same finding.
