@@ -259,6 +259,9 @@ pub fn plan_harden(
             // The merged policy, for the PR's before/after and the size check.
             let partition = crate::validate::partition_for_region(&region);
             let ours = crate::policy::statements_for(partition, &state.name, entry);
+            if let Some(p) = &state.policy {
+                crate::policy::check_carried_over(&state.name, p).map_err(PlanError::Conflict)?;
+            }
             let merged =
                 crate::policy::merge(state.policy.as_ref(), &ours, &entry.remove_statements);
             crate::policy::check_budget(

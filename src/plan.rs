@@ -585,6 +585,9 @@ fn plan_group(
         let baseline = db.baseline().map_err(|e| {
             PlanError::Conflict(format!("{}: bucket {name:?}: {e}", datafile::FILE_NAME))
         })?;
+        if let Some(b) = &baseline {
+            policy::check_carried_over(name, b).map_err(PlanError::Conflict)?;
+        }
         let merged = policy::merge(baseline.as_ref(), &ours, &db.remove_statements);
         policy::check_budget(
             name,

@@ -245,7 +245,12 @@ fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        // Terraform writes numbers as the shortest decimal without exponent (1.0 as 1, 1e21 in
+        // full), which is what Rust's Display gives for an f64; integers are exact either way.
+        Value::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
+            Some(f) => out.push_str(&f.to_string()),
+            None => out.push_str(&n.to_string()),
+        },
         Value::String(s) => write_go_string(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -337,6 +342,33 @@ pub fn check_budget(
          fewer IPs per run",
         merged.minified_size
     ))
+}
+
+/// Refuses a baseline the module could not carry over unchanged. Terraform normalises every string to
+/// NFC when it decodes JSON, so a statement with a decomposed character (an object key prefix typed
+/// on macOS, say) would be written back with a different string and, in a `Resource`, no longer
+/// match the same objects.
+pub fn check_carried_over(bucket: &str, baseline: &Value) -> Result<(), String> {
+    fn nfc(v: &Value) -> bool {
+        use unicode_normalization::UnicodeNormalization;
+        let same = |s: &str| s.nfc().eq(s.chars());
+        match v {
+            Value::String(s) => same(s),
+            Value::Array(items) => items.iter().all(nfc),
+            Value::Object(map) => map.iter().all(|(k, v)| same(k) && nfc(v)),
+            _ => true,
+        }
+    }
+    match statements(baseline).into_iter().find(|s| !nfc(s)) {
+        None => Ok(()),
+        Some(st) => Err(format!(
+            "bucket {bucket:?}: a statement of the current policy has text that is not in Unicode \
+             normal form C, which Terraform would rewrite (it normalises strings), changing what the \
+             statement matches. Nothing was written. Rewrite that statement in NFC first. The \
+             statement: {}",
+            canonical_json(st)
+        )),
+    }
 }
 
 /// Refuses a document that keeps a public statement while the public access block is, or will be, on:
@@ -547,6 +579,28 @@ mod tests {
             merge(None, &[], &[]).minified,
             r#"{"Statement":[],"Version":"2012-10-17"}"#
         );
+    }
+
+    #[test]
+    fn numbers_as_terraform_writes_them() {
+        let v: Value = serde_json::from_str(
+            r#"{"a":1.0,"b":1e21,"c":1.20,"e":0.000001,"f":123456789012,"g":1.5e-7}"#,
+        )
+        .unwrap();
+        // The bytes Terraform's jsonencode(jsondecode(...)) gives for the same text.
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":1,"b":1000000000000000000000,"c":1.2,"e":0.000001,"f":123456789012,"g":0.00000015}"#
+        );
+    }
+
+    #[test]
+    fn refuses_what_terraform_would_normalise() {
+        let nfd = json!({"Statement":[{"Sid":"A","Resource":"arn:aws:s3:::b/cafe\u{301}/*"}]});
+        let err = check_carried_over("b", &nfd).unwrap_err();
+        assert!(err.contains("normal form C"), "{err}");
+        let nfc = json!({"Statement":[{"Sid":"A","Resource":"arn:aws:s3:::b/caf\u{e9}/*"}]});
+        assert!(check_carried_over("b", &nfc).is_ok());
     }
 
     #[test]

@@ -1,8 +1,8 @@
 # The opt-in allow-list (TfremedyAllowListOnly): off by default; with a break-glass principal and a
-# VPC exemption its statement joins our policy with every exemption condition; without a
+# VPC exemption its statement (local.allow_list_statements[0], condition values as lists) is the
+# last of ours in the planned policy, with every exemption condition and nothing else; without a
 # break-glass principal, or without a VPC exemption and no explicit opt-out, the policy fails its
-# precondition and the statement is not built. The mocks cannot render aws_iam_policy_document, so
-# the statement blocks and the merge inputs are checked, not the JSON (see NOTES.md).
+# precondition and the statement is not built; the validations of its inputs.
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
@@ -27,7 +27,7 @@ run "off_by_default" {
   }
 
   assert {
-    condition     = length(data.aws_iam_policy_document.allow_list) == 0
+    condition     = length(local.allow_list_statements) == 0
     error_message = "no allow-list statement without allow_cidrs"
   }
   assert {
@@ -35,8 +35,8 @@ run "off_by_default" {
     error_message = "the statement ids must be unchanged without allow_cidrs"
   }
   assert {
-    condition     = data.aws_iam_policy_document.ours[0].source_policy_documents == tolist([data.aws_iam_policy_document.deny_ips[0].json, data.aws_iam_policy_document.tls_only[0].json])
-    error_message = "ours must be unchanged without allow_cidrs"
+    condition     = [for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : s.Sid] == ["TfremedyDenyThreatIps", "TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls"]
+    error_message = "the policy must be unchanged without allow_cidrs"
   }
 }
 
@@ -54,8 +54,12 @@ run "nulls_take_the_defaults" {
   }
 
   assert {
-    condition     = length(data.aws_iam_policy_document.allow_list) == 0 && length(aws_s3_bucket_policy.this) == 1
+    condition     = length(local.allow_list_statements) == 0 && length(aws_s3_bucket_policy.this) == 1
     error_message = "null must mean no allow-list"
+  }
+  assert {
+    condition     = !strcontains(aws_s3_bucket_policy.this[0].policy, "TfremedyAllowListOnly")
+    error_message = "null must mean no allow-list in the policy"
   }
 }
 
@@ -72,12 +76,16 @@ run "exemptions_alone_do_nothing" {
   }
 
   assert {
-    condition     = length(data.aws_iam_policy_document.allow_list) == 0
+    condition     = length(local.allow_list_statements) == 0
     error_message = "without allow_cidrs there is no allow-list, whatever the exemptions"
   }
   assert {
     condition     = tolist(output.policy_statement_ids) == tolist(["TfremedyDenyThreatIps", "TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls"])
     error_message = "exemptions alone must not add a statement id"
+  }
+  assert {
+    condition     = !strcontains(aws_s3_bucket_policy.this[0].policy, "vpce-0abc") && !strcontains(aws_s3_bucket_policy.this[0].policy, "BreakGlass")
+    error_message = "exemptions alone must not reach the policy"
   }
 }
 
@@ -97,38 +105,33 @@ run "on_with_break_glass_and_a_vpc_endpoint" {
     error_message = "TfremedyAllowListOnly must join the statement ids, last"
   }
   assert {
-    condition     = data.aws_iam_policy_document.ours[0].source_policy_documents == tolist([data.aws_iam_policy_document.deny_ips[0].json, data.aws_iam_policy_document.tls_only[0].json, data.aws_iam_policy_document.allow_list[0].json])
-    error_message = "ours must combine deny_ips, tls_only, then allow_list"
+    condition     = [for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : s.Sid] == ["TfremedyDenyThreatIps", "TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls", "TfremedyAllowListOnly"]
+    error_message = "the policy must hold deny_ips, tls_only, then allow_list"
   }
   assert {
-    condition     = data.aws_iam_policy_document.merged[0].override_policy_documents == tolist([data.aws_iam_policy_document.ours[0].json])
-    error_message = "our statements (the allow-list included) must be the override document"
+    condition     = length(local.allow_list_statements) == 1 && jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[3] == jsondecode(jsonencode(local.allow_list_statements[0]))
+    error_message = "the allow-list statement in the policy must be local.allow_list_statements[0]"
   }
   assert {
-    condition     = [for s in data.aws_iam_policy_document.allow_list[0].statement : [s.sid, s.effect, s.actions]] == [["TfremedyAllowListOnly", "Deny", toset(["s3:*"])]]
-    error_message = "allow_list holds only TfremedyAllowListOnly, a Deny of s3:*"
+    condition     = [local.allow_list_statements[0].Sid, local.allow_list_statements[0].Effect, local.allow_list_statements[0].Action, local.allow_list_statements[0].Principal] == ["TfremedyAllowListOnly", "Deny", "s3:*", "*"]
+    error_message = "allow_list is TfremedyAllowListOnly, a Deny of s3:* for the principal \"*\""
   }
   assert {
-    condition     = data.aws_iam_policy_document.allow_list[0].statement[0].resources == toset(["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"])
+    condition     = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[3].Resource == ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]
     error_message = "the allow-list must cover the bucket and its objects"
   }
   assert {
-    condition     = [for p in data.aws_iam_policy_document.allow_list[0].statement[0].principals : [p.type, p.identifiers]] == [["*", toset(["*"])]]
-    error_message = "the allow-list principal must be \"*\""
-  }
-  assert {
-    condition = { for c in data.aws_iam_policy_document.allow_list[0].statement[0].condition : "${c.test} ${c.variable}" => c.values } == {
-      "NotIpAddress aws:SourceIp"              = tolist(["203.0.113.0/24"])
-      "StringNotEqualsIfExists aws:SourceVpce" = tolist(["vpce-0abc"])
-      "BoolIfExists aws:PrincipalIsAWSService" = tolist(["false"])
-      "BoolIfExists aws:ViaAWSService"         = tolist(["false"])
-      "ArnNotLikeIfExists aws:PrincipalArn"    = tolist(["arn:aws:iam::111122223333:role/BreakGlass"])
+    condition = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[3].Condition == {
+      NotIpAddress            = { "aws:SourceIp" = ["203.0.113.0/24"] }
+      StringNotEqualsIfExists = { "aws:SourceVpce" = ["vpce-0abc"] }
+      BoolIfExists            = { "aws:PrincipalIsAWSService" = ["false"], "aws:ViaAWSService" = ["false"] }
+      ArnNotLikeIfExists      = { "aws:PrincipalArn" = ["arn:aws:iam::111122223333:role/BreakGlass"] }
     }
     error_message = "the allow-list conditions (and nothing else) must be the source address, the VPC endpoint, the two AWS service keys and the break-glass principal"
   }
   assert {
-    condition     = length(aws_s3_bucket_policy.this) == 1 && aws_s3_bucket_policy.this[0].policy == data.aws_iam_policy_document.merged[0].minified_json
-    error_message = "the bucket policy must be planned from the merged document"
+    condition     = strcontains(aws_s3_bucket_policy.this[0].policy, "{\"Action\":\"s3:*\",\"Condition\":{\"ArnNotLikeIfExists\":{\"aws:PrincipalArn\":[\"arn:aws:iam::111122223333:role/BreakGlass\"]},\"BoolIfExists\":{\"aws:PrincipalIsAWSService\":[\"false\"],\"aws:ViaAWSService\":[\"false\"]},\"NotIpAddress\":{\"aws:SourceIp\":[\"203.0.113.0/24\"]},\"StringNotEqualsIfExists\":{\"aws:SourceVpce\":[\"vpce-0abc\"]}},\"Effect\":\"Deny\",\"Principal\":\"*\",\"Resource\":[\"arn:aws:s3:::example-bucket\",\"arn:aws:s3:::example-bucket/*\"],\"Sid\":\"TfremedyAllowListOnly\"}]")
+    error_message = "the allow-list statement must be written byte for byte as jsonencode writes it, last"
   }
 }
 
@@ -155,22 +158,21 @@ run "vpc_ids_multiple_values_and_the_partition" {
     error_message = "the allow-list alone is a statement of its own"
   }
   assert {
-    condition     = length(aws_s3_bucket_policy.this) == 1 && data.aws_iam_policy_document.ours[0].source_policy_documents == tolist([data.aws_iam_policy_document.allow_list[0].json])
+    condition     = length(aws_s3_bucket_policy.this) == 1 && [for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : s.Sid] == ["TfremedyAllowListOnly"]
     error_message = "the allow-list alone must plan the policy"
   }
   assert {
-    condition     = data.aws_iam_policy_document.allow_list[0].statement[0].resources == toset(["arn:aws-us-gov:s3:::example-bucket", "arn:aws-us-gov:s3:::example-bucket/*"])
+    condition     = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[0].Resource == ["arn:aws-us-gov:s3:::example-bucket", "arn:aws-us-gov:s3:::example-bucket/*"]
     error_message = "the allow-list must use the provider's partition"
   }
   assert {
-    condition = { for c in data.aws_iam_policy_document.allow_list[0].statement[0].condition : "${c.test} ${c.variable}" => c.values } == {
-      "NotIpAddress aws:SourceIp"              = tolist(["203.0.113.0/24", "2001:db8::/32"])
-      "StringNotEqualsIfExists aws:SourceVpc"  = tolist(["vpc-0abc", "vpc-0def"])
-      "BoolIfExists aws:PrincipalIsAWSService" = tolist(["false"])
-      "BoolIfExists aws:ViaAWSService"         = tolist(["false"])
-      "ArnNotLikeIfExists aws:PrincipalArn"    = tolist(["arn:aws-us-gov:iam::111122223333:user/ops/breakglass", "arn:aws-us-gov:iam::111122223333:role/Admin*"])
+    condition = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[0].Condition == {
+      NotIpAddress            = { "aws:SourceIp" = ["203.0.113.0/24", "2001:db8::/32"] }
+      StringNotEqualsIfExists = { "aws:SourceVpc" = ["vpc-0abc", "vpc-0def"] }
+      BoolIfExists            = { "aws:PrincipalIsAWSService" = ["false"], "aws:ViaAWSService" = ["false"] }
+      ArnNotLikeIfExists      = { "aws:PrincipalArn" = ["arn:aws-us-gov:iam::111122223333:user/ops/breakglass", "arn:aws-us-gov:iam::111122223333:role/Admin*"] }
     }
-    error_message = "allow_vpc_ids alone must give aws:SourceVpc and no aws:SourceVpce; every list kept whole"
+    error_message = "allow_vpc_ids alone must give aws:SourceVpc and no aws:SourceVpce; every list kept whole, in order"
   }
 }
 
@@ -187,9 +189,9 @@ run "vpce_and_vpc_ids_together" {
   }
 
   assert {
-    condition = { for c in data.aws_iam_policy_document.allow_list[0].statement[0].condition : c.variable => c.values if c.test == "StringNotEqualsIfExists" } == {
-      "aws:SourceVpc"  = tolist(["vpc-0abc"])
-      "aws:SourceVpce" = tolist(["vpce-0abc", "vpce-0def"])
+    condition = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[3].Condition.StringNotEqualsIfExists == {
+      "aws:SourceVpc"  = ["vpc-0abc"]
+      "aws:SourceVpce" = ["vpce-0abc", "vpce-0def"]
     }
     error_message = "both VPC exemptions must be in the statement"
   }
@@ -207,17 +209,16 @@ run "explicit_opt_out_of_the_vpc_exemption" {
   }
 
   assert {
-    condition = { for c in data.aws_iam_policy_document.allow_list[0].statement[0].condition : "${c.test} ${c.variable}" => c.values } == {
-      "NotIpAddress aws:SourceIp"              = tolist(["203.0.113.0/24"])
-      "BoolIfExists aws:PrincipalIsAWSService" = tolist(["false"])
-      "BoolIfExists aws:ViaAWSService"         = tolist(["false"])
-      "ArnNotLikeIfExists aws:PrincipalArn"    = tolist(["arn:aws:iam::111122223333:role/BreakGlass"])
+    condition = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[3].Condition == {
+      NotIpAddress       = { "aws:SourceIp" = ["203.0.113.0/24"] }
+      BoolIfExists       = { "aws:PrincipalIsAWSService" = ["false"], "aws:ViaAWSService" = ["false"] }
+      ArnNotLikeIfExists = { "aws:PrincipalArn" = ["arn:aws:iam::111122223333:role/BreakGlass"] }
     }
     error_message = "with the opt-out there is no VPC condition (and no empty one)"
   }
   assert {
-    condition     = length(aws_s3_bucket_policy.this) == 1
-    error_message = "the opt-out must let the policy plan"
+    condition     = length(aws_s3_bucket_policy.this) == 1 && !strcontains(aws_s3_bucket_policy.this[0].policy, "[]")
+    error_message = "the opt-out must let the policy plan, with no empty value list"
   }
 }
 
@@ -231,16 +232,16 @@ run "no_break_glass_fails" {
     allow_vpce_ids = ["vpce-0abc"]
   }
 
-  # Only the policy fails: SSE and the public access block still plan.
+  # Only the policy fails: SSE still plans (the public access block waits for the policy).
   expect_failures = [aws_s3_bucket_policy.this]
 
   assert {
-    condition     = length(data.aws_iam_policy_document.allow_list) == 0
+    condition     = length(local.allow_list_statements) == 0 && !strcontains(local.policy_json, "TfremedyAllowListOnly")
     error_message = "no allow-list statement may be built without a break-glass principal"
   }
   assert {
-    condition     = length(aws_s3_bucket_server_side_encryption_configuration.this) == 1 && length(aws_s3_bucket_public_access_block.this) == 1
-    error_message = "SSE and the public access block should still be planned"
+    condition     = length(aws_s3_bucket_server_side_encryption_configuration.this) == 1
+    error_message = "SSE should still be planned"
   }
 }
 
@@ -272,7 +273,7 @@ run "no_vpc_exemption_fails_without_the_opt_out" {
   expect_failures = [aws_s3_bucket_policy.this]
 
   assert {
-    condition     = length(data.aws_iam_policy_document.allow_list) == 0
+    condition     = length(local.allow_list_statements) == 0 && !strcontains(local.policy_json, "TfremedyAllowListOnly")
     error_message = "no allow-list statement may be built without a VPC exemption or the opt-out"
   }
 }
@@ -309,10 +310,10 @@ run "wrong_account_still_fails_the_policy" {
     values = { account_id = "444455556666" }
   }
 
+  # The public access block waits for the failed policy, so it reports nothing.
   expect_failures = [
     aws_s3_bucket_policy.this,
     aws_s3_bucket_server_side_encryption_configuration.this,
-    aws_s3_bucket_public_access_block.this,
   ]
 }
 
@@ -466,7 +467,7 @@ run "good_exemption_values" {
   }
 
   assert {
-    condition     = length(data.aws_iam_policy_document.allow_list) == 1
+    condition     = length(local.allow_list_statements) == 1 && strcontains(aws_s3_bucket_policy.this[0].policy, "TfremedyAllowListOnly")
     error_message = "good values must plan the allow-list"
   }
 }

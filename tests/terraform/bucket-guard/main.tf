@@ -4,9 +4,12 @@
 # The other test files test the module on its own through run blocks with a module block.
 locals {
   tfremedy_buckets = {
+    # Pinned: the policy as reviewed, with AWS's TLS statement (a number in its condition).
     "example-findings-data" = {
       account_id      = "111122223333"
-      existing_policy = "read"
+      existing_policy = "pinned"
+      baseline_policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"EnforceTLSv12orHigher\",\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::example-findings-data/*\",\"Condition\":{\"NumericLessThan\":{\"s3:TlsVersion\":1.2}}}]}"
+      keep_policy     = true
       deny_cidrs      = ["198.51.100.23/32", "2001:db8::7/128"]
       sse_algorithm   = null
     }
@@ -37,6 +40,8 @@ module "bucket_guard" {
   bucket          = each.key
   account_id      = each.value.account_id
   existing_policy = each.value.existing_policy
+  baseline_policy = try(each.value.baseline_policy, null)
+  keep_policy     = try(each.value.keep_policy, false)
   deny_cidrs      = each.value.deny_cidrs
   sse_algorithm   = each.value.sse_algorithm
 
@@ -49,4 +54,8 @@ module "bucket_guard" {
 
 output "policy_statement_ids" {
   value = { for k, m in module.bucket_guard : k => m.policy_statement_ids }
+}
+
+output "policy_json" {
+  value = { for k, m in module.bucket_guard : k => m.policy_json }
 }

@@ -1,5 +1,6 @@
 # What the module writes: default encryption (S3 Bucket Key only for SSE-KMS), the public access
-# block, partition-based ARNs and the content of our policy statements.
+# block, partition-based ARNs and the content of our policy statements (the planned JSON, compared
+# with the exact statements).
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
@@ -122,13 +123,15 @@ run "arns_follow_the_partition" {
   }
   assert {
     condition = alltrue([
-      for s in concat(data.aws_iam_policy_document.deny_ips[0].statement, data.aws_iam_policy_document.tls_only[0].statement) :
-      s.resources == toset(["arn:aws-us-gov:s3:::example-bucket", "arn:aws-us-gov:s3:::example-bucket/*"])
+      for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement :
+      s.Resource == ["arn:aws-us-gov:s3:::example-bucket", "arn:aws-us-gov:s3:::example-bucket/*"]
     ])
     error_message = "every statement must cover the bucket and its objects, in the provider's partition"
   }
 }
 
+# The statements exactly as written (jsonencode: keys sorted, condition values and Resource as
+# lists, Principal "*" for the IP deny and {"AWS":"*"} for the TLS statements, as before the rewrite).
 run "statement_content" {
   command = plan
   module {
@@ -139,27 +142,36 @@ run "statement_content" {
   }
 
   assert {
-    condition = alltrue([
-      for s in concat(data.aws_iam_policy_document.deny_ips[0].statement, data.aws_iam_policy_document.tls_only[0].statement) :
-      s.effect == "Deny" && s.actions == toset(["s3:*"])
-    ])
-    error_message = "every statement denies s3:*"
-  }
-  assert {
-    condition     = [for s in data.aws_iam_policy_document.deny_ips[0].statement : s.sid] == ["TfremedyDenyThreatIps"]
-    error_message = "deny_ips holds only TfremedyDenyThreatIps"
-  }
-  assert {
-    condition = [for c in data.aws_iam_policy_document.deny_ips[0].statement[0].condition : [c.test, c.variable, c.values]] == [
-      ["IpAddress", "aws:SourceIp", tolist(["198.51.100.7/32", "2001:db8::7/128"])]
+    condition = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement == [
+      {
+        Sid       = "TfremedyDenyThreatIps"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]
+        Condition = { IpAddress = { "aws:SourceIp" = ["198.51.100.7/32", "2001:db8::7/128"] } }
+      },
+      {
+        Sid       = "TfremedyDenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = { AWS = "*" }
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]
+        Condition = { Bool = { "aws:SecureTransport" = ["false"] } }
+      },
+      {
+        Sid       = "TfremedyDenyOutdatedTls"
+        Effect    = "Deny"
+        Principal = { AWS = "*" }
+        Action    = "s3:*"
+        Resource  = ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]
+        Condition = { NumericLessThan = { "s3:TlsVersion" = ["1.3"] } }
+      },
     ]
-    error_message = "the deny statement must match aws:SourceIp against deny_cidrs"
+    error_message = "the statements must deny the threat IPs, insecure transport and TLS below min_tls_version: ${aws_s3_bucket_policy.this[0].policy}"
   }
   assert {
-    condition = [for s in data.aws_iam_policy_document.tls_only[0].statement : [s.sid, [for c in s.condition : [c.test, c.variable, c.values]]]] == [
-      ["TfremedyDenyInsecureTransport", [["Bool", "aws:SecureTransport", tolist(["false"])]]],
-      ["TfremedyDenyOutdatedTls", [["NumericLessThan", "s3:TlsVersion", tolist(["1.3"])]]],
-    ]
-    error_message = "the TLS statements must deny insecure transport and TLS below min_tls_version"
+    condition     = strcontains(aws_s3_bucket_policy.this[0].policy, "\"Condition\":{\"NumericLessThan\":{\"s3:TlsVersion\":[\"1.3\"]}}")
+    error_message = "min_tls_version is written as the string it is"
   }
 }

@@ -195,7 +195,7 @@ data "aws_s3_bucket_policy" "current" {
         Version and Id reviewed: ${local.expected_top}
         Version and Id live:     ${jsonencode({ for k, v in jsondecode(self.policy) : k => v if contains(["Statement"], k) ? false : true })}
         Statements live but not reviewed:
-        ${join("\n", setsubtract([for s in flatten([jsondecode(self.policy).Statement]) : jsonencode(s) if contains([false], try(startswith(s.Sid, "Tfremedy"), false))], local.expected_statements))}
+        ${join("\n", setsubtract([for s in flatten([jsondecode(self.policy).Statement]) : jsonencode(s) if alltrue([contains([false], try(startswith(s.Sid, "Tfremedy"), false)), contains([false], contains(var.remove_statements, jsonencode(s)))])], local.expected_statements))}
         Statements reviewed but not live:
         ${join("\n", setsubtract(local.expected_statements, [for s in flatten([jsondecode(self.policy).Statement]) : jsonencode(s)]))}
       EOT

@@ -36,7 +36,7 @@ variable "baseline_policy" {
   default     = null
 
   validation {
-    condition     = can(jsondecode(coalesce(var.baseline_policy, "{\"Statement\":[]}")).Statement)
+    condition     = alltrue([for t in var.baseline_policy[*] : can(jsondecode(t).Statement)])
     error_message = "tfremedy: baseline_policy must be a JSON policy document with a Statement."
   }
 }
