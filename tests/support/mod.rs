@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 pub mod http_stub;
+pub mod judge;
 pub mod moto;
+pub mod terraform;
 
 use assert_cmd::Command;
 use std::collections::BTreeMap;

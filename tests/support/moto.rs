@@ -24,6 +24,21 @@ pub struct Moto {
 impl Moto {
     /// Starts moto, or returns `None` (a skip) when it is not installed outside CI.
     pub fn start() -> Option<Moto> {
+        Self::start_with(&[])
+    }
+
+    /// Starts moto as account `account` (`MOTO_ACCOUNT_ID`): STS answers with it and every ARN
+    /// moto makes names it. AWS managed IAM policies are loaded (`MOTO_IAM_LOAD_MANAGED_POLICIES`),
+    /// so that a policy attachment such as AWSCompromisedKeyQuarantineV3 can be applied.
+    pub fn start_for_account(account: &str) -> Option<Moto> {
+        Self::start_with(&[
+            ("MOTO_ACCOUNT_ID", account),
+            ("MOTO_IAM_LOAD_MANAGED_POLICIES", "true"),
+        ])
+    }
+
+    /// Starts moto with these extra environment variables (moto's settings).
+    pub fn start_with(env: &[(&str, &str)]) -> Option<Moto> {
         let bin = home().join("bin/moto_server");
         if !bin.exists() {
             assert!(
@@ -43,6 +58,7 @@ impl Moto {
         let log = dir.path().join("moto.log");
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
