@@ -26,10 +26,8 @@ mod support;
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use support::moto::{self, Moto};
-use support::terraform::{generated_group, moto_setup, moto_state, Terraform, Workspace};
-use support::{fixture, remediate};
+use support::fixture;
+use support::terraform::{generate, moto_setup, moto_state, setup, Workspace};
 
 /// The seed (examples/seed, also a test fixture): account, region, bucket and threat IP.
 const SEED: &str = "discovery-s3-maliciousipcaller-custom.json";
@@ -50,39 +48,6 @@ const OUR_SIDS: [&str; 3] = [
     "TfremedyDenyInsecureTransport",
     "TfremedyDenyOutdatedTls",
 ];
-
-/// Terraform and a moto server acting as `account`, or `None` (a skip, announced once).
-fn setup(account: &str) -> Option<(&'static Terraform, Moto)> {
-    let tf = Terraform::find()?;
-    if !moto::home().join("bin/moto_server").exists() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "real-apply tests need moto in {} and CI=true: scripts/test.sh installs it",
-            moto::home().display()
-        );
-        support::terraform::skip(&format!(
-            "moto not installed in {} (run scripts/test.sh)",
-            moto::home().display()
-        ));
-        return None;
-    }
-    let moto = Moto::start_for_account(account)?;
-    eprintln!("moto for account {account} at {}", moto.endpoint);
-    Some((tf, moto))
-}
-
-/// Runs `tfremedy remediate` on `inputs` into a fresh temp dir; the dir and its one group.
-fn generate(inputs: &[String], extra: &[&str]) -> (tempfile::TempDir, String, String, PathBuf) {
-    let out = tempfile::tempdir().unwrap();
-    let o = remediate(inputs, out.path(), extra);
-    assert!(
-        o.status.success(),
-        "remediate failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let (account, region, dir) = generated_group(out.path());
-    (out, account, region, dir)
-}
 
 fn sids(policy: &Value) -> BTreeSet<String> {
     policy["Statement"]

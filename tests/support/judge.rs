@@ -116,7 +116,8 @@ impl Caller {
         self
     }
 
-    fn request(&self, action: &str, resource: &str) -> Request {
+    /// This caller doing `action` on `resource`.
+    pub fn request_on(&self, action: &str, resource: &str) -> Request {
         let mut r = Request::new(self.principal.clone(), action, resource)
             .with(
                 "aws:SecureTransport",
@@ -172,7 +173,7 @@ impl Matrix {
         for action in actions {
             self.rows.push(Row {
                 name: format!("{} {action}", caller.label),
-                request: caller.request(action, &resource_for(bucket, action)),
+                request: caller.request_on(action, &resource_for(bucket, action)),
                 expect,
             });
         }

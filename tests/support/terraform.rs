@@ -805,3 +805,36 @@ pub fn moto_setup(moto: &Moto, region: &str, spec: &Value) -> Value {
 pub fn moto_state(moto: &Moto, region: &str) -> Value {
     moto_aws(moto, region, &["state"])
 }
+
+/// Terraform and a moto server acting as `account`, or `None` (a skip, announced once).
+pub fn setup(account: &str) -> Option<(&'static Terraform, Moto)> {
+    let tf = Terraform::find()?;
+    if !moto::home().join("bin/moto_server").exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "real-apply tests need moto in {} and CI=true: scripts/test.sh installs it",
+            moto::home().display()
+        );
+        skip(&format!(
+            "moto not installed in {} (run scripts/test.sh)",
+            moto::home().display()
+        ));
+        return None;
+    }
+    let moto = Moto::start_for_account(account)?;
+    eprintln!("moto for account {account} at {}", moto.endpoint);
+    Some((tf, moto))
+}
+
+/// Runs `tfremedy remediate` on `inputs` into a fresh temp dir; the dir and its one group.
+pub fn generate(inputs: &[String], extra: &[&str]) -> (tempfile::TempDir, String, String, PathBuf) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = super::remediate(inputs, out.path(), extra);
+    assert!(
+        o.status.success(),
+        "remediate failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (account, region, dir) = generated_group(out.path());
+    (out, account, region, dir)
+}
