@@ -374,3 +374,40 @@ fn a_kept_public_statement_under_the_public_access_block_is_refused() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// A finding that asks for no policy fix (tls_only and deny unset): the guard leaves the bucket's
+/// policy alone, neither reading nor writing it, and still plans its other fixes.
+#[test]
+fn a_bucket_without_policy_fixes_keeps_its_policy_untouched() {
+    let Some((tf, moto)) = setup(ACCOUNT) else {
+        return;
+    };
+    let reviewed = reviewed_policy();
+    moto_setup(
+        &moto,
+        REGION,
+        &json!({ "buckets": [BUCKET], "policies": { BUCKET: reviewed } }),
+    );
+    let (_out, _, region, dir) = generate(
+        &[fixture("policy-s3-bucketblockpublicaccessdisabled.json")],
+        &[],
+    );
+    let ws = Workspace::new(tf, &moto, &region, &dir);
+    ws.init();
+    let plan = ws.plan(&[GUARD]);
+    plan.assert_ok();
+    let guard = "module.tfremedy.module.bucket_guard[\"bucketName\"]";
+    assert!(
+        !plan
+            .addresses("create")
+            .iter()
+            .any(|a| a.starts_with(guard) && a.contains("aws_s3_bucket_policy")),
+        "no policy fix was asked for: {:?}",
+        plan.addresses("create")
+    );
+    ws.apply(&plan).assert_ok();
+    assert_eq!(live_policy(&moto), reviewed, "the policy must be untouched");
+    let pab = &moto_state(&moto, REGION)["buckets"][BUCKET]["public_access_block"];
+    assert_eq!(pab["BlockPublicPolicy"], true, "{pab:#}");
+    eprintln!("checked: with no policy fix asked for, the policy is untouched and the public access block is on");
+}

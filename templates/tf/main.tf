@@ -8,7 +8,7 @@ module "bucket_guard" {
   account_id                 = each.value.account_id
   existing_policy            = each.value.existing_policy
   baseline_policy            = try(each.value.baseline_policy, null)
-  keep_policy                = anytrue([contains([true, false], each.value.tls_only), can(each.value.deny[0]), can(each.value.ignore_cidrs[0])])
+  keep_policy                = anytrue([try(contains([true, false], each.value.tls_only), false), can(each.value.deny[0]), can(each.value.ignore_cidrs[0])])
   deny_cidrs                 = each.value.deny[*].cidr
   enable_tls_only            = coalesce(each.value.tls_only, false)
   policy_managed_elsewhere   = can(each.value.managed_elsewhere["policy"])
