@@ -411,3 +411,66 @@ fn a_bucket_without_policy_fixes_keeps_its_policy_untouched() {
     assert_eq!(pab["BlockPublicPolicy"], true, "{pab:#}");
     eprintln!("checked: with no policy fix asked for, the policy is untouched and the public access block is on");
 }
+
+/// Every fixture at once (two account/region groups, every supported type): each group's whole
+/// module plans against the real provider (evaluation errors that validators cannot see, such as a
+/// function refusing a null switch, fail here), and its bucket guards apply and re-plan clean.
+#[test]
+fn every_fixture_plans_and_its_bucket_guards_apply() {
+    if setup(ACCOUNT).is_none() {
+        return;
+    }
+    let dir = support::root().join("tests/fixtures/findings");
+    let out = tempfile::tempdir().unwrap();
+    let o = support::remediate(&[dir.to_string_lossy().into_owned()], out.path(), &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut groups = 0;
+    for account in std::fs::read_dir(out.path()).unwrap().flatten() {
+        for region in std::fs::read_dir(account.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let (account, region, group) = (
+                account.file_name().to_string_lossy().into_owned(),
+                region.file_name().to_string_lossy().into_owned(),
+                region.path(),
+            );
+            let data = std::fs::read_to_string(group.join("tfremedy_data.tf")).unwrap();
+            let buckets: Vec<String> = data
+                .lines()
+                .filter_map(|l| {
+                    l.strip_prefix("    \"")?
+                        .split_once("\" = {")
+                        .map(|(n, _)| n)
+                })
+                .filter(|n| !n.contains('/'))
+                .map(str::to_string)
+                .collect();
+            let Some((tf, moto)) = setup(&account) else {
+                return;
+            };
+            moto_setup(&moto, &region, &json!({ "buckets": buckets }));
+            let ws = Workspace::new(tf, &moto, &region, &group);
+            for (key, value) in [("existing_policy", "\"none\""), ("deactivate_key", "false")] {
+                let assigns = |l: &str| {
+                    let t = l.trim_start();
+                    t.strip_prefix(key)
+                        .is_some_and(|r| r.trim_start().starts_with('='))
+                };
+                if data.lines().any(assigns) {
+                    ws.set_data(key, value);
+                }
+            }
+            ws.init();
+            ws.plan(&[]).assert_ok();
+            eprintln!(
+                "checked: {account}/{region}: the whole module plans ({} buckets)",
+                buckets.len()
+            );
+            apply_and_replan(&ws);
+            groups += 1;
+        }
+    }
+    assert_eq!(groups, 2, "both groups of the fixtures");
+}
