@@ -962,6 +962,13 @@ fn harden(args: HardenArgs, stdin: &mut dyn Read) -> Result<Outcome> {
                 );
             }
         }
+        if r.block_held {
+            eprintln!(
+                "warning: {}: the public access block is left off while that statement stays (S3 \
+                 rejects a public policy under BlockPublicPolicy)",
+                r.bucket
+            );
+        }
     }
     if batch.groups.is_empty() {
         eprintln!(

@@ -55,6 +55,9 @@ pub struct Compliance {
     pub public_canonical: Vec<String>,
     /// Whether this run leaves the public statements out of the policy (`--remove-public`).
     pub removes_public: bool,
+    /// Whether the public access block is left off because a public statement stays (S3 would
+    /// reject every later policy change under BlockPublicPolicy).
+    pub block_held: bool,
 }
 
 /// Checks one bucket.
@@ -119,6 +122,7 @@ pub fn check(state: &BucketState) -> Compliance {
             .map(|s| crate::policy::canonical_json(s))
             .collect(),
         removes_public: false,
+        block_held: false,
         wildcard_statements: statements
             .iter()
             .filter(|s| wildcard(s))
@@ -175,6 +179,12 @@ pub fn plan_harden(
     for state in states {
         let mut report = check(state);
         report.removes_public = options.remove_public && !report.public_canonical.is_empty();
+        if !report.removes_public && !report.public_canonical.is_empty() {
+            // S3 rejects a public policy under BlockPublicPolicy: turning the block on while the
+            // statement stays would stop every policy change, ours included, from landing.
+            report.block_held = report.missing.contains(&FixId::PublicAccessBlock);
+            report.missing.retain(|f| *f != FixId::PublicAccessBlock);
+        }
         let acct = state.account_id.as_deref().or(account);
         let reg = state.region.as_deref().or(region);
         let (Some(acct), Some(reg)) = (acct, reg) else {
@@ -348,6 +358,15 @@ pub fn plan_harden(
                 .terraform
                 .iter()
                 .flat_map(|(index, _)| index.review_notes())
+                .chain(items.iter().filter(|(_, r)| r.block_held).map(|(_, r)| {
+                    format!(
+                        "{}: the public access block is left off: the policy keeps a statement that \
+                         allows anyone, and S3 rejects a public policy under BlockPublicPolicy, so no \
+                         policy change could land; --remove-public leaves that statement out, and the \
+                         block then goes on",
+                        r.bucket
+                    )
+                }))
                 .collect(),
             compliance: items.iter().map(|(_, r)| r.clone()).collect(),
         });

@@ -171,6 +171,12 @@ fn harden_from_aws_reads_live_and_only_reads() {
         err.contains("warning: tfremedy-public: a policy statement allows anyone"),
         "{err}"
     );
+    // The statement stays (no --remove-public), so the block stays off: S3 would reject every
+    // later policy change under BlockPublicPolicy.
+    assert!(
+        err.contains("tfremedy-public: the public access block is left off"),
+        "{err}"
+    );
     // The account is the caller's (moto's STS answers 123456789012); us-east-1 from GetBucketLocation.
     let group = out.join(ACCOUNT).join("us-east-1");
     let data = squeezed(&std::fs::read_to_string(group.join("tfremedy_data.tf")).unwrap());
