@@ -20,10 +20,6 @@ pub const SID_DENY_INSECURE_TRANSPORT: &str = "TfremedyDenyInsecureTransport";
 pub const SID_DENY_OUTDATED_TLS: &str = "TfremedyDenyOutdatedTls";
 pub const SID_ALLOW_LIST: &str = "TfremedyAllowListOnly";
 
-/// The prefix of the Sids the module owns: statements carrying it are rebuilt from the data every
-/// plan, never read back from the live policy.
-pub const OUR_SID_PREFIX: &str = "Tfremedy";
-
 /// The allow-list statement, as the module's `allow_list_statements` builds it: a deny on every
 /// request that is not from the listed networks, unless it comes through a listed VPC endpoint or VPC,
 /// from an AWS service, or from a break-glass principal (IAM ANDs the operators below: all must hold
@@ -141,13 +137,22 @@ pub fn our_statements(
     out
 }
 
-/// Whether a statement is one of ours from an earlier apply (its Sid starts with `Tfremedy`).
+/// Whether a statement is one of ours from an earlier apply: its Sid is one the module writes. A team
+/// statement whose Sid merely starts with `Tfremedy` is the team's, kept like any other.
 pub fn is_ours(statement: &Value) -> bool {
     statement
         .get("Sid")
         .and_then(Value::as_str)
-        .is_some_and(|sid| sid.starts_with(OUR_SID_PREFIX))
+        .is_some_and(|sid| OWNED_SIDS.contains(&sid))
 }
+
+/// The Sids the module writes (`owned_sids` in the bucket-guard module).
+pub const OWNED_SIDS: [&str; 4] = [
+    SID_DENY_IPS,
+    SID_DENY_INSECURE_TRANSPORT,
+    SID_DENY_OUTDATED_TLS,
+    SID_ALLOW_LIST,
+];
 
 /// The statements of a policy document (`Statement` may be one object or an array).
 pub fn statements(policy: &Value) -> Vec<&Value> {
@@ -539,17 +544,16 @@ mod tests {
         ]});
         let ours = our_statements("aws", "b", &["1.2.3.4/32".into()], true);
         let m = merge(Some(&existing), &ours, &[]);
-        assert_eq!(m.kept, 2);
-        assert_eq!(
-            m.replaced_sids,
-            vec!["TfremedyDenyOldThing".to_string(), SID_DENY_IPS.to_string()]
-        );
+        // A Sid that only starts with Tfremedy is the team's: kept.
+        assert_eq!(m.kept, 3);
+        assert_eq!(m.replaced_sids, vec![SID_DENY_IPS.to_string()]);
         let doc: Value = serde_json::from_str(&m.pretty).unwrap();
         assert_eq!(doc["Id"], "P1");
         let st = doc["Statement"].as_array().unwrap();
-        assert_eq!(st.len(), 5);
+        assert_eq!(st.len(), 6);
         assert_eq!(st[0]["Sid"], "Keep");
-        assert_eq!(st[1]["NoSid"], true);
+        assert_eq!(st[1]["Sid"], "TfremedyDenyOldThing");
+        assert_eq!(st[2]["NoSid"], true);
         assert!(st.iter().all(|s| s.get("Old").is_none()));
         assert_eq!(m.minified_size, m.minified.len());
     }

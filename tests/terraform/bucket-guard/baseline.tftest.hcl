@@ -164,11 +164,11 @@ run "tfremedy_statements_of_the_baseline_are_rebuilt" {
   }
 
   assert {
-    condition     = [for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : s.Sid] == ["TheirReader", "TfremedyDenyThreatIps"]
-    error_message = "every Tfremedy* statement of the baseline must be dropped; only what the inputs ask for is rebuilt, after the team's"
+    condition     = [for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : s.Sid] == ["TheirReader", "TfremedySomethingOlder", "TfremedyDenyThreatIps"]
+    error_message = "the module's own Sids must be dropped (only what the inputs ask for is rebuilt, after the team's); another Tfremedy* Sid is the team's and kept"
   }
   assert {
-    condition     = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[1].Condition == { IpAddress = { "aws:SourceIp" = ["198.51.100.7/32"] } }
+    condition     = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[2].Condition == { IpAddress = { "aws:SourceIp" = ["198.51.100.7/32"] } }
     error_message = "TfremedyDenyThreatIps must be rebuilt from deny_cidrs, without the CIDR moved out"
   }
 }

@@ -24,6 +24,10 @@ locals {
   ])
   allow_list_statement = alltrue([local.allow_list, local.allow_list_break_glass, local.allow_list_vpc_ok])
 
+  # The Sids this module writes: only these are ours. A team statement whose Sid merely starts with
+  # "Tfremedy" is the team's, carried over and checked like any other.
+  owned_sids = ["TfremedyDenyThreatIps", "TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls", "TfremedyAllowListOnly"]
+
   statement_ids = concat(
     local.deny_ips ? ["TfremedyDenyThreatIps"] : [],
     var.enable_tls_only ? ["TfremedyDenyInsecureTransport", "TfremedyDenyOutdatedTls"] : [],
@@ -36,7 +40,7 @@ locals {
   # Once our statements were in the policy, switching them all off writes the baseline alone (so
   # the rollback removes ours and nothing else) instead of destroying the policy.
   baseline_statements = flatten([for t in var.baseline_policy[*] : [jsondecode(t).Statement]])
-  baseline_keeps      = anytrue([for s in local.baseline_statements : contains([false], try(startswith(s.Sid, "Tfremedy"), false))])
+  baseline_keeps      = anytrue([for s in local.baseline_statements : contains([false], try(contains(local.owned_sids, s.Sid), false))])
   keeps_base = alltrue([
     var.keep_policy,
     anytrue([contains(["read"], var.existing_policy), alltrue([contains(["pinned", "restore"], var.existing_policy), local.baseline_keeps])]),
@@ -109,11 +113,11 @@ locals {
   )
   base_documents = [for t in local.base_texts : jsondecode(t)]
   # [x] flattened is x's statements whether Statement is one object or a list of them. A statement
-  # with a Tfremedy* Sid is ours from an earlier apply: rebuilt from the data, never read back (so a
+  # with one of owned_sids is ours from an earlier apply: rebuilt from the data, never read back (so a
   # CIDR moved to ignore_cidrs, or tls_only = false, really removes it).
   base_statements = flatten([for d in local.base_documents : [d.Statement]])
   kept_statements = [for s in local.base_statements : s if alltrue([
-    contains([false], try(startswith(s.Sid, "Tfremedy"), false)),
+    contains([false], try(contains(local.owned_sids, s.Sid), false)),
     contains([false], contains(var.remove_statements, jsonencode(s))),
   ])]
   removed_statements = [
@@ -185,7 +189,7 @@ data "aws_s3_bucket_policy" "current" {
         contains([local.expected_top], jsonencode({ for k, v in jsondecode(self.policy) : k => v if contains(["Statement"], k) ? false : true })),
         contains([jsonencode(local.expected_statements)], jsonencode(sort([
           for s in flatten([jsondecode(self.policy).Statement]) : jsonencode(s) if alltrue([
-            contains([false], try(startswith(s.Sid, "Tfremedy"), false)),
+            contains([false], try(contains(local.owned_sids, s.Sid), false)),
             contains([false], contains(var.remove_statements, jsonencode(s))),
           ])
         ]))),
@@ -195,7 +199,7 @@ data "aws_s3_bucket_policy" "current" {
         Version and Id reviewed: ${local.expected_top}
         Version and Id live:     ${jsonencode({ for k, v in jsondecode(self.policy) : k => v if contains(["Statement"], k) ? false : true })}
         Statements live but not reviewed:
-        ${join("\n", setsubtract([for s in flatten([jsondecode(self.policy).Statement]) : jsonencode(s) if alltrue([contains([false], try(startswith(s.Sid, "Tfremedy"), false)), contains([false], contains(var.remove_statements, jsonencode(s)))])], local.expected_statements))}
+        ${join("\n", setsubtract([for s in flatten([jsondecode(self.policy).Statement]) : jsonencode(s) if alltrue([contains([false], try(contains(local.owned_sids, s.Sid), false)), contains([false], contains(var.remove_statements, jsonencode(s)))])], local.expected_statements))}
         Statements reviewed but not live:
         ${join("\n", setsubtract(local.expected_statements, [for s in flatten([jsondecode(self.policy).Statement]) : jsonencode(s)]))}
       EOT
