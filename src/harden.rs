@@ -269,27 +269,15 @@ pub fn plan_harden(
             // The merged policy, for the PR's before/after and the size check.
             let partition = crate::validate::partition_for_region(&region);
             let ours = crate::policy::statements_for(partition, &state.name, entry);
-            if let Some(p) = &state.policy {
-                crate::policy::check_carried_over(&state.name, p).map_err(PlanError::Conflict)?;
-            }
-            let merged =
-                crate::policy::merge(state.policy.as_ref(), &ours, &entry.remove_statements);
-            crate::policy::check_budget(
+            let merged = crate::policy::merge_checked(
                 &state.name,
                 &format!("{account_id} / {region}"),
-                &merged,
-                entry.deny.len(),
+                state.policy.as_ref(),
+                entry,
+                &ours,
+                state.blocks_public_policy(),
             )
             .map_err(PlanError::Conflict)?;
-            let blocked = entry.public_access_block == Some(true)
-                || state
-                    .public_access_block
-                    .as_ref()
-                    .is_some_and(|b| b.block_public_policy);
-            if entry.needs_policy() {
-                crate::policy::check_public_kept(&state.name, &merged, blocked)
-                    .map_err(PlanError::Conflict)?;
-            }
             let shows_policy = state.policy.is_some() || !entry.allow_cidrs.is_empty();
             buckets.insert(
                 state.name.clone(),

@@ -585,22 +585,18 @@ fn plan_group(
         let baseline = db.baseline().map_err(|e| {
             PlanError::Conflict(format!("{}: bucket {name:?}: {e}", datafile::FILE_NAME))
         })?;
-        if let Some(b) = &baseline {
-            policy::check_carried_over(name, b).map_err(PlanError::Conflict)?;
-        }
-        let merged = policy::merge(baseline.as_ref(), &ours, &db.remove_statements);
-        policy::check_budget(
+        let merged = policy::merge_checked(
             name,
             &format!("{account_id} / {region}"),
-            &merged,
-            db.deny.len(),
+            baseline.as_ref(),
+            db,
+            &ours,
+            options
+                .inventory
+                .get(name)
+                .is_some_and(crate::inventory::BucketState::blocks_public_policy),
         )
         .map_err(PlanError::Conflict)?;
-        let blocked =
-            db.public_access_block == Some(true) || given_state_blocks(options.inventory.get(name));
-        if db.needs_policy() {
-            policy::check_public_kept(name, &merged, blocked).map_err(PlanError::Conflict)?;
-        }
         if baseline.is_some() {
             entry.merged_policy = Some(merged);
         }
@@ -853,13 +849,6 @@ fn data_event_estimate(findings: &[Finding]) -> Option<CostEstimate> {
 /// services, other accounts: see [`crate::aws_managed_key`]) keeps its encryption: it would otherwise
 /// move to SSE-KMS under that key. A key of the team's own (the data file's `kms_key_arn`), or
 /// `--only default-encryption`, is a decision to make the move. `weaker`: the bucket is not on
-/// Whether the bucket's public access block, as an inventory read it, already blocks public policies.
-fn given_state_blocks(state: Option<&crate::inventory::BucketState>) -> bool {
-    state
-        .and_then(|s| s.public_access_block.as_ref())
-        .is_some_and(|b| b.block_public_policy)
-}
-
 /// SSE-KMS already (or nobody knows). When it holds, a switched encryption fix is switched off.
 pub fn hold_encryption(db: &mut DataBucket, weaker: bool, decided: Option<bool>) -> bool {
     let hold = db.sse_algorithm == datafile::SSE_KMS

@@ -327,6 +327,33 @@ pub fn statements_for(
     ours
 }
 
+/// The merge the module will make for a bucket, refused (before anything is written) when the
+/// module could not carry the baseline over unchanged, when it is over the size budget, or when it
+/// keeps a public statement while the public access block is or will be on (`blocked`: already on
+/// in AWS).
+pub fn merge_checked(
+    bucket: &str,
+    place: &str,
+    baseline: Option<&Value>,
+    db: &crate::datafile::DataBucket,
+    ours: &[Value],
+    blocked: bool,
+) -> Result<MergedPolicy, String> {
+    if let Some(b) = baseline {
+        check_carried_over(bucket, b)?;
+    }
+    let merged = merge(baseline, ours, &db.remove_statements);
+    check_budget(bucket, place, &merged, db.deny.len())?;
+    if db.needs_policy() {
+        check_public_kept(
+            bucket,
+            &merged,
+            blocked || db.public_access_block == Some(true),
+        )?;
+    }
+    Ok(merged)
+}
+
 /// Refuses a merged policy over the S3 limit less the margin, with the ways out.
 pub fn check_budget(
     bucket: &str,

@@ -368,6 +368,13 @@ pub(crate) fn kms_key(s: &str, path: &str, ctx: &Ctx) -> Result<String, InputErr
 }
 
 impl BucketState {
+    /// Whether the bucket's public access block, as read, already blocks public policies.
+    pub fn blocks_public_policy(&self) -> bool {
+        self.public_access_block
+            .as_ref()
+            .is_some_and(|b| b.block_public_policy)
+    }
+
     /// A bucket about which nothing is known yet.
     pub fn empty(name: String, source: &'static str) -> Self {
         Self {
